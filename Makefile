@@ -1,0 +1,48 @@
+# The two commands of the README.  Both create ./.venv (or reuse it) and install what they need.
+#   make lab    install dpviz and open the tutorials in JupyterLab
+#   make test   install dpviz with its test tools (and Chromium where it may) and run every test
+#
+# TORCH picks the PyTorch build.  The default pin is resolved the normal way by pip: on Linux from PyPI
+# that is a CUDA build (a GPU is used when present), on macOS/Windows a CPU build; machines that keep a
+# CPU wheel of this exact version on local disk (our CI) take that one and download nothing.
+# A CPU-only install elsewhere: make lab TORCH_INDEX=https://download.pytorch.org/whl/cpu
+PYTHON ?= python3
+VENV ?= .venv
+TORCH ?= torch==2.13.0
+TORCH_INDEX ?=
+PY := $(VENV)/bin/python
+PIP_INDEX := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
+PYTEST_ARGS ?=
+
+.PHONY: lab test install install-test browser clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+install: $(PY)
+	$(PY) -m pip install -q $(PIP_INDEX) "$(TORCH)" -e .
+
+install-test: $(PY)
+	$(PY) -m pip install -q $(PIP_INDEX) "$(TORCH)" -e ".[test]"
+
+# Chromium for the browser test: Debian/Ubuntu's package, installed only where we are root or may sudo
+# without a password.  Anywhere else the browser test skips and says why.
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "dpviz: could not install chromium; the browser test will be skipped"; \
+	elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+	  (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "dpviz: could not install chromium; the browser test will be skipped"; \
+	else echo "dpviz: no chromium and no way to install it; the browser test will be skipped"; fi
+
+lab: install
+	$(PY) -m jupyter lab notebooks/
+
+test: install-test browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

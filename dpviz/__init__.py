@@ -1,0 +1,26 @@
+"""dpviz: see how gradients flow through a program.
+
+A small autograd engine whose traced programs are the DAGs of Definition 1 in
+../shared/reference (the paper): draw them, analyse them, step through them.
+
+>>> import dpviz as dp
+>>> x = dp.tensor([[1., 2.], [3., 4.]], name="x", requires_grad=True)
+>>> w = dp.ones((2, 3), name="w", requires_grad=True)
+>>> y = (x @ w).tanh().sum()
+>>> y.backward()
+>>> x.grad.shape
+(2, 2)
+"""
+from dpviz.errors import (AnomalyError, BackwardError, DTypeError, DpvizError, InplaceError,
+                          ReplayError, ShapeError, UnsupportedTypeError)
+from dpviz.context import detect_anomaly, enable_grad, no_grad, scope
+from dpviz.tensor import Tensor, as_tensor, ones, randn, tensor, zeros
+from dpviz.primitives import (PRIMITIVES, abs, add, clone, concatenate, cos, cross_entropy, div, exp,
+                              getitem, log, log_softmax, matmul, max, mean, mul, neg, pow, relu,
+                              reshape, sigmoid, sin, softmax, sqrt, stack, sub, sum, tanh, transpose,
+                              where)
+from dpviz.program import BackwardStep, ForwardStep, JvpStep, Program, ProgramNode, trace
+from dpviz.functional import grad, hvp, jacobian, jvp, value_and_grad, vjp
+from dpviz import nn, optim
+
+__version__ = "0.1.0"

@@ -1,0 +1,152 @@
+"""``dp.draw``: a picture of a dpviz tensor's history, a ``Program`` or a PyTorch tensor's graph.
+
+>>> import dpviz as dp, numpy as np
+>>> W = dp.tensor(np.eye(2), name="W", requires_grad=True)
+>>> x = dp.tensor(np.ones(2), name="x")
+>>> loss = (W @ x).tanh().sum()
+>>> g = dp.draw(loss)
+>>> "grad: not computed" in g.source
+True
+>>> loss.backward()
+>>> "grad: not computed" in dp.draw(loss).source
+False
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Sequence
+
+from dpviz.draw.collapse import DEFAULT_THRESHOLD, plan_collapse
+from dpviz.draw.dot import RANKDIRS, DrawOptions, dot_lines
+from dpviz.draw.drawing import Drawing
+from dpviz.draw.model import Diagram
+from dpviz.draw.style import StyleHook
+from dpviz.errors import DpvizError
+
+
+def _is_torch_tensor(obj: Any) -> bool:
+    # Checked by module name first so that drawing dpviz objects never imports torch.
+    if not type(obj).__module__.startswith("torch"):
+        return False
+    import torch
+
+    return isinstance(obj, torch.Tensor)
+
+
+def to_diagram(obj: Any, *, params: Mapping[str, Any] | None = None, saved: bool = True,
+               title: str | None = None) -> Diagram:
+    """The :class:`~dpviz.draw.model.Diagram` that ``dp.draw`` would draw for ``obj``.
+
+    >>> import dpviz as dp
+    >>> to_diagram(dp.tensor(1.0, name="a") * 2).n
+    3
+    """
+    if isinstance(obj, Diagram):
+        return obj
+    if _is_torch_tensor(obj):
+        from dpviz.draw.from_torch import diagram_from_torch
+
+        return diagram_from_torch(obj, params=params, saved=saved, title=title)
+    if params is not None:
+        raise DpvizError("params= names the leaves of a PyTorch graph; dpviz tensors carry their own names")
+    from dpviz.draw.from_program import diagram_from_program
+
+    if hasattr(obj, "nodes") and hasattr(obj, "edges"):
+        return diagram_from_program(obj, title=title)
+    from dpviz.tensor import Tensor
+
+    if isinstance(obj, Tensor):
+        from dpviz.program import Program
+
+        return diagram_from_program(Program.from_tensor(obj), title=title)
+    raise DpvizError(
+        f"dp.draw takes a dpviz tensor, a dp.Program or a PyTorch tensor; got {type(obj).__name__}"
+    )
+
+
+def _resolve_highlight(diagram: Diagram, highlight: Any) -> set[int]:
+    if highlight is None:
+        return set()
+    items = [highlight] if isinstance(highlight, (int, str)) else list(highlight)
+    by_name: dict[str, list[int]] = {}
+    for node in diagram.nodes:
+        by_name.setdefault(node.label, []).append(node.index)
+    chosen: set[int] = set()
+    for item in items:
+        if isinstance(item, bool):
+            raise DpvizError(f"highlight= takes node indices or names; got {item!r}")
+        if isinstance(item, int):
+            if not 0 <= item < diagram.n:
+                raise DpvizError(f"highlight= index {item} is outside 0..{diagram.n - 1}")
+            chosen.add(item)
+        elif isinstance(item, str):
+            if item not in by_name:
+                known = ", ".join(sorted(repr(k) for k in by_name if not k[-1:].isdigit())[:12])
+                raise DpvizError(f"highlight= names {item!r}, which no node has; named nodes: {known or 'none'}")
+            chosen.update(by_name[item])
+        else:
+            raise DpvizError(f"highlight= takes node indices or names; got {type(item).__name__}")
+    return chosen
+
+
+def draw(
+    obj: Any,
+    *,
+    name: bool = True,
+    op: bool = True,
+    shape: bool = True,
+    dtype: bool = False,
+    value: bool = True,
+    grad: bool = True,
+    index: bool = False,
+    arg_positions: bool = False,
+    rankdir: str = "LR",
+    collapse: bool | str | Sequence[str] | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    highlight: int | str | Iterable[int | str] | None = None,
+    style: StyleHook | None = None,
+    legend: bool = True,
+    clusters: bool = True,
+    params: Mapping[str, Any] | None = None,
+    saved: bool = True,
+    title: str | None = None,
+) -> Drawing:
+    """Draw a program as a ``graphviz.Digraph`` that displays itself in Jupyter.
+
+    ``obj``: a dpviz tensor (its history), a ``dp.Program``, or a PyTorch tensor (its
+    autograd graph; ``params=dict(model.named_parameters())`` names the leaves, and
+    ``saved`` shows tensors kept for backward and the bases of views).
+
+    What each node shows: ``name``, ``op``, ``shape``, ``dtype``, ``value`` and ``grad``
+    (scalars in full, arrays summarised with a sparkline; "grad: not computed" before
+    backward), ``index`` (the node's 0-based Definition-1 index); ``arg_positions`` labels
+    each edge with the argument slot. ``rankdir`` is ``"LR"``, ``"TB"``, ``"RL"`` or ``"BT"``.
+
+    Scopes become clusters (``clusters=False`` turns that off). ``collapse`` folds scopes
+    into single boxes: ``True`` for every top-level scope, a name or list of names for
+    those, ``False`` for none; by default only graphs with more than ``threshold`` nodes are
+    folded, and the drawing says so. ``highlight`` marks nodes by index or name; ``style`` is
+    a hook ``node -> dict of Graphviz attributes`` (see :mod:`dpviz.draw.style`).
+
+    >>> import dpviz as dp, numpy as np
+    >>> x = dp.tensor(np.arange(3.0), name="x", requires_grad=True)
+    >>> g = dp.draw((x * x).sum(), index=True, highlight="x", rankdir="TB")
+    >>> g.node_count, 'rankdir="TB"' in g.source
+    (3, True)
+    """
+    if rankdir not in RANKDIRS:
+        raise DpvizError(f"rankdir must be one of {RANKDIRS}; got {rankdir!r}")
+    if style is not None and not callable(style):
+        raise DpvizError(f"style= takes a function node -> dict of Graphviz attributes; got {type(style).__name__}")
+    diagram = to_diagram(obj, params=params, saved=saved, title=title)
+    if title is not None:
+        diagram.title = title
+    opts = DrawOptions(name=name, op=op, shape=shape, dtype=dtype, value=value, grad=grad, index=index,
+                       arg_positions=arg_positions, rankdir=rankdir, clusters=clusters, legend=legend)
+    plan = plan_collapse(diagram, collapse, threshold=threshold)
+    marked = _resolve_highlight(diagram, highlight)
+    lines = dot_lines(diagram, opts, plan, highlight=marked, style=style)
+    drawing = Drawing(name="dpviz", body=[line + "\n" for line in lines])
+    drawing.node_count = plan.visible_count
+    drawing.program_nodes = diagram.n
+    drawing.collapsed_note = plan.note
+    return drawing

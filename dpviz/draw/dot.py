@@ -1,0 +1,273 @@
+"""Write a :class:`~dpviz.draw.model.Diagram` as DOT text, one line per statement.
+
+The text depends only on the diagram and the options: nodes are called ``n<index>``,
+groups ``g<k>``, clusters ``cluster_<k>`` in order of first appearance, and edges are
+written in the order of their target and argument position. The same program therefore
+always gives the same bytes, which is what the golden tests compare.
+
+>>> from dpviz.draw.model import Diagram, NodeInfo, EdgeInfo
+>>> d = Diagram([NodeInfo(index=0, kind="input", op="input", name="x"),
+...              NodeInfo(index=1, kind="op", op="neg", args=(0,), is_output=True)],
+...             [EdgeInfo(0, 1, 0)])
+>>> lines = dot_lines(d, DrawOptions())
+>>> [line.strip() for line in lines if "->" in line]
+['n0 -> n1']
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from dpviz.draw import labels as L
+from dpviz.draw.collapse import CollapsePlan, Group, op_summary
+from dpviz.draw.legend import legend_lines
+from dpviz.draw.model import GRAD_COMPUTED, GRAD_NOT_COMPUTED, GRAD_UNAVAILABLE, Diagram, NodeInfo
+from dpviz.draw.style import EDGE_STYLE, HIGHLIGHT_STYLE, KIND_STYLE, StyleHook, call_hook, node_style
+
+RANKDIRS = ("TB", "LR", "BT", "RL")
+
+
+@dataclass(frozen=True, slots=True)
+class DrawOptions:
+    """What each node shows and how the picture is laid out (see :func:`dpviz.draw`).
+
+    >>> DrawOptions(dtype=True).rankdir
+    'LR'
+    """
+
+    name: bool = True
+    op: bool = True
+    shape: bool = True
+    dtype: bool = False
+    value: bool = True
+    grad: bool = True
+    index: bool = False
+    arg_positions: bool = False
+    rankdir: str = "LR"
+    clusters: bool = True
+    legend: bool = True
+
+
+def attr_list(attrs: dict[str, Any]) -> str:
+    """``[k=v ...]`` with every value quoted, except HTML labels (already escaped).
+
+    >>> attr_list({"color": "red", "label": L.Html("<b>x</b>")})
+    '[color="red" label=<<b>x</b>>]'
+    """
+    parts = []
+    for key, value in attrs.items():
+        if isinstance(value, L.Html):
+            parts.append(f"{key}=<{value}>")
+        else:
+            parts.append(f"{key}={L.dot_string(str(value))}")
+    return "[" + " ".join(parts) + "]"
+
+
+def _small(text: str) -> str:
+    return f'<font point-size="9" color="#555555">{text}</font>'
+
+
+def _static_params(params: dict[str, Any]) -> str:
+    if not params:
+        return ""
+    inner = ", ".join(f"{k}={v!r}" for k, v in sorted(params.items()))
+    return f"({inner})"
+
+
+def node_label(node: NodeInfo, opts: DrawOptions) -> L.Html:
+    """The HTML-like label of one node, every piece of user text escaped.
+
+    >>> from dpviz.draw.model import NodeInfo
+    >>> str(node_label(NodeInfo(index=2, kind="op", op="tanh"), DrawOptions(value=False, shape=False)))
+    '<b>tanh</b><br/><font point-size="9" color="#555555">grad: not computed</font>'
+    """
+    name = L.html_text(node.name, max_chars=L.MAX_NAME_CHARS) if (opts.name and node.name) else None
+    is_op = node.kind == "op"
+    op_text = L.html_text(node.op + _static_params(node.params), max_chars=L.MAX_NAME_CHARS) if is_op else None
+    if name and opts.op and op_text:
+        title = f"<b>{name}</b> = {op_text}"
+    elif name:
+        title = f"<b>{name}</b>"
+    elif op_text and (opts.op or not opts.name):
+        title = f"<b>{op_text}</b>"
+    else:
+        title = f"<b>{L.html_text(node.label)}</b>"
+    if opts.index:
+        title += f' <font point-size="9" color="#777777">#{node.index}</font>'
+    lines = [title]
+    facts = []
+    if opts.shape and node.shape is not None:
+        facts.append(L.fmt_shape(node.shape))
+    if opts.dtype and node.dtype:
+        facts.append(L.html_text(node.dtype))
+    if facts:
+        lines.append(_small(" ".join(facts)))
+    if opts.value and node.value is not None:
+        lines.append("value " + L.html_text(L.summarize(node.value)))
+    if opts.grad:
+        if node.grad_state == GRAD_COMPUTED:
+            lines.append("grad " + L.html_text(L.summarize(node.grad)))
+        elif node.grad_state == GRAD_NOT_COMPUTED:
+            lines.append(_small("grad: not computed"))
+        elif node.kind not in ("const", "saved", "view_base") and node.grad_state != GRAD_UNAVAILABLE:
+            lines.append(_small("grad: not needed"))
+    return L.Html("<br/>".join(lines))
+
+
+def _tooltip(node: NodeInfo) -> str:
+    parts = [node.label, f"op {node.op}", f"index {node.index}"]
+    if node.scope:
+        parts.append(f"scope {node.scope}")
+    if node.shape is not None:
+        parts.append(f"shape {L.fmt_shape(node.shape)}")
+    return "\n".join(parts)
+
+
+def group_label(diagram: Diagram, group: Group) -> L.Html:
+    """The label of a collapsed box: its title, how many nodes and which ops it holds.
+
+    >>> from dpviz.draw.model import Diagram, NodeInfo
+    >>> d = Diagram([NodeInfo(index=0, kind="op", op="add", scope="s")], [])
+    >>> str(group_label(d, Group("s", "scope", "", [0])))
+    '<b>s</b><br/>1 node: add'
+    """
+    title = group.key.rsplit("/", 1)[-1] if group.kind == "scope" else group.title
+    count = len(group.members)
+    noun = "node" if count == 1 else "nodes"
+    kinds = Counter(diagram.nodes[i].kind for i in group.members)
+    extra = ", ".join(f"{kinds[k]} {k}{'s' if kinds[k] > 1 else ''}" for k in ("input", "param") if kinds[k])
+    lines = [f"<b>{L.html_text(title, max_chars=L.MAX_NAME_CHARS)}</b>",
+             L.html_text(f"{count:,} {noun}: {op_summary(diagram, group.members)}")]
+    if extra:
+        lines.append(_small(L.html_text(extra)))
+    if any(diagram.nodes[i].is_output for i in group.members):
+        lines.append(_small("holds an output"))
+    return L.Html("<br/>".join(lines))
+
+
+class _ClusterTree:
+    """Nested clusters: which units sit directly in each scope, and its child scopes."""
+
+    def __init__(self) -> None:
+        self.units: dict[str, list[str]] = {"": []}
+        self.children: dict[str, list[str]] = {"": []}
+
+    def _ensure(self, scope: str) -> None:
+        if scope in self.units:
+            return
+        parent = scope.rsplit("/", 1)[0] if "/" in scope else ""
+        self._ensure(parent)      # recursion only as deep as the scope path
+        self.units[scope] = []
+        self.children[scope] = []
+        self.children[parent].append(scope)
+
+    def add(self, scope: str, unit_line: str) -> None:
+        self._ensure(scope)
+        self.units[scope].append(unit_line)
+
+    def write(self, out: list[str]) -> None:
+        counter = [0]
+
+        def emit(scope: str, indent: str) -> None:
+            for line in self.units[scope]:
+                out.append(indent + line)
+            for child in self.children[scope]:
+                out.append(f"{indent}subgraph cluster_{counter[0]} {{")
+                counter[0] += 1
+                label = L.Html(L.html_text(child.rsplit("/", 1)[-1], max_chars=L.MAX_NAME_CHARS))
+                out.append(indent + "\t" + "graph " + attr_list({
+                    "label": label, "tooltip": child, "style": "rounded,dashed",
+                    "color": "#9e9e9e", "fontcolor": "#555555"}))
+                emit(child, indent + "\t")
+                out.append(indent + "}")
+
+        emit("", "\t")
+
+
+def dot_lines(
+    diagram: Diagram,
+    opts: DrawOptions,
+    plan: CollapsePlan | None = None,
+    *,
+    highlight: Iterable[int] = (),
+    style: StyleHook | None = None,
+) -> list[str]:
+    """The body of the ``digraph`` (without braces), one statement per line.
+
+    >>> from dpviz.draw.model import Diagram, NodeInfo
+    >>> dot_lines(Diagram([NodeInfo(index=0, kind="input", op="input")], []), DrawOptions(legend=False))[0]
+    '\\tgraph [rankdir="LR" fontname="Helvetica" fontsize="11" nodesep="0.25" ranksep="0.35" newrank="true"]'
+    """
+    if plan is None:
+        plan = CollapsePlan([-1] * diagram.n, [])
+    marked = set(highlight)
+    graph_attrs: dict[str, Any] = {"rankdir": opts.rankdir, "fontname": "Helvetica", "fontsize": "11",
+                                   "nodesep": "0.25", "ranksep": "0.35", "newrank": "true"}
+    heading = [L.html_text(t) for t in (diagram.title, plan.note) if t]
+    if heading:
+        graph_attrs.update(label=L.Html("<br/>".join(heading)), labelloc="t", labeljust="l")
+    out = ["\tgraph " + attr_list(graph_attrs),
+           "\tnode " + attr_list({"fontname": "Helvetica", "fontsize": "10", "margin": "0.08,0.04"}),
+           "\tedge " + attr_list({"arrowsize": "0.7", "color": "#555555"})]
+
+    tree = _ClusterTree()
+    # Groups are placed where their first member would be, so output order follows indices.
+    group_done = [False] * len(plan.groups)
+    for node in diagram.nodes:
+        g = plan.unit[node.index]
+        if g == -1:
+            attrs: dict[str, Any] = {"label": node_label(node, opts)}
+            attrs.update(node_style(node))
+            attrs["tooltip"] = _tooltip(node)
+            if node.index in marked:
+                attrs.update(HIGHLIGHT_STYLE)
+            if style is not None:
+                attrs.update(call_hook(style, node))
+            scope = node.scope if opts.clusters else ""
+            tree.add(scope, f"{node.id} {attr_list(attrs)}")
+        elif not group_done[g]:
+            group_done[g] = True
+            group = plan.groups[g]
+            attrs = {"label": group_label(diagram, group)}
+            attrs.update(KIND_STYLE["group"])
+            attrs["tooltip"] = group.title
+            if marked.intersection(group.members):
+                attrs.update(HIGHLIGHT_STYLE)
+            scope = group.parent_scope if opts.clusters else ""
+            tree.add(scope, f"g{g} {attr_list(attrs)}")
+    tree.write(out)
+
+    def unit_id(i: int) -> str:
+        g = plan.unit[i]
+        return f"n{i}" if g == -1 else f"g{g}"
+
+    # Edges into a group, out of it or between two groups are merged and counted.
+    merged: dict[tuple[str, str, str], int] = {}
+    order: list[tuple[str, str, str]] = []
+    for edge in sorted(diagram.edges, key=lambda e: (e.dst, -1 if e.position is None else e.position, e.src)):
+        src, dst = unit_id(edge.src), unit_id(edge.dst)
+        if src == dst:
+            continue
+        if plan.unit[edge.src] == -1 and plan.unit[edge.dst] == -1:
+            attrs = dict(EDGE_STYLE.get(edge.style, {}))
+            if opts.arg_positions and edge.position is not None:
+                attrs["label"] = str(edge.position)
+                attrs["fontsize"] = "8"
+            out.append(f"\t{src} -> {dst}" + (f" {attr_list(attrs)}" if attrs else ""))
+            continue
+        key = (src, dst, edge.style)
+        if key not in merged:
+            merged[key] = 0
+            order.append(key)
+        merged[key] += 1
+    for key in order:
+        src, dst, kind = key
+        attrs = dict(EDGE_STYLE.get(kind, {}))
+        if merged[key] > 1:
+            attrs.update(label=f"×{merged[key]}", fontsize="8", penwidth="1.5")
+        out.append(f"\t{src} -> {dst}" + (f" {attr_list(attrs)}" if attrs else ""))
+
+    if opts.legend:
+        out.extend(legend_lines(diagram, plan))
+    return out

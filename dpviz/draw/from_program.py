@@ -1,0 +1,91 @@
+"""Turn a dpviz ``Program`` (or a tensor's history) into a :class:`~dpviz.draw.model.Diagram`.
+
+>>> import dpviz as dp, numpy as np
+>>> x = dp.tensor(np.ones(2), name="x", requires_grad=True)
+>>> d = diagram_from_program(dp.Program.from_tensor((x * 2).sum()))
+>>> [node.op for node in d.nodes][:2]
+['input', 'const']
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from dpviz.draw.model import (
+    GRAD_COMPUTED,
+    GRAD_NOT_COMPUTED,
+    GRAD_NOT_NEEDED,
+    Diagram,
+    EdgeInfo,
+    NodeInfo,
+)
+from dpviz.errors import DpvizError
+
+_LEAF_KINDS = ("input", "param", "const")
+
+
+def _dtype_name(node: Any) -> str | None:
+    dtype = getattr(node, "dtype", None)
+    if dtype is None:
+        value = getattr(node, "value", None)
+        dtype = getattr(value, "dtype", None)
+    return None if dtype is None else str(np.dtype(dtype))
+
+
+def diagram_from_program(prog: Any, *, title: str | None = None) -> Diagram:
+    """A Diagram of every node of ``prog`` (its ``nodes`` must be in topological order).
+
+    A missing gradient is reported as "not computed" while no node of the program
+    has one (backward has not run), and as "not needed" afterwards.
+
+    >>> import dpviz as dp
+    >>> prog = dp.trace(lambda a: (a * a).sum(), dp.tensor([1.0, 2.0], requires_grad=True))
+    >>> diagram_from_program(prog).nodes[-1].grad_state
+    'not computed'
+    """
+    nodes_in = list(prog.nodes)
+    backward_ran = any(getattr(node, "grad", None) is not None for node in nodes_in)
+    missing = GRAD_NOT_NEEDED if backward_ran else GRAD_NOT_COMPUTED
+    nodes: list[NodeInfo] = []
+    edges: list[EdgeInfo] = []
+    for i, node in enumerate(nodes_in):
+        index = getattr(node, "index", i)
+        if index != i:
+            raise DpvizError(f"program node at position {i} has index {index}; nodes must be listed in index order")
+        kind = getattr(node, "kind", "op")
+        grad = getattr(node, "grad", None)
+        if grad is not None:
+            state = GRAD_COMPUTED
+        elif kind == "const":
+            state = GRAD_NOT_NEEDED
+        else:
+            state = missing
+        args = tuple(int(a) for a in getattr(node, "args", ()) or ())
+        for position, a in enumerate(args):
+            if not 0 <= a < i:
+                raise DpvizError(
+                    f"node {i} ({node.op}) takes node {a} as argument {position}; "
+                    "Definition 1 needs every argument to come earlier"
+                )
+            edges.append(EdgeInfo(a, i, position))
+        shape = getattr(node, "shape", None)
+        nodes.append(
+            NodeInfo(
+                index=i,
+                kind=kind if kind in _LEAF_KINDS else "op",
+                op=str(node.op),
+                name=getattr(node, "name", None),
+                args=args,
+                shape=None if shape is None else tuple(shape),
+                dtype=_dtype_name(node),
+                scope=getattr(node, "scope", "") or "",
+                value=getattr(node, "value", None),
+                grad=grad,
+                grad_state=state,
+                is_output=bool(getattr(node, "is_output", False)),
+                params=dict(getattr(node, "params", None) or {}),
+                source=node,
+            )
+        )
+    return Diagram(nodes, edges, title=title, source_kind="program")

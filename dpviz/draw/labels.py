@@ -1,0 +1,219 @@
+"""Text that goes into a drawing: escaping for DOT, and short summaries of values.
+
+Two escapers live here because DOT has two kinds of string:
+
+* HTML-like labels (``label=<...>``), used for every node label dpviz writes.
+  Graphviz decodes XML entities in them and then collapses each ``\\\\`` pair
+  into one backslash, so a backslash is written twice; control characters are
+  rejected by its XML parser, so they are shown as visible escapes instead.
+* quoted strings (``"..."``), used for every other attribute value.
+
+User text (names, scope names, values) only ever reaches DOT through one of
+these two functions, so no name can break or inject DOT.
+
+>>> html_text('a<b & "c"')
+'a&lt;b &amp; &quot;c&quot;'
+>>> print(dot_string('say "hi"'))
+"say \\"hi\\""
+>>> summarize(3.14159)
+'3.142'
+"""
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+import numpy as np
+
+#: Longest name shown in full; longer ones end in an ellipsis (the tooltip keeps it all).
+MAX_NAME_CHARS = 48
+
+_SPARK = "▁▂▃▄▅▆▇█"
+
+# Characters that XML (and so Graphviz's HTML-label parser) cannot hold, or that would be
+# invisible in a picture; they are shown as Python-style escapes like ``\x01``.
+_LINE_BREAKS = {"\n", "\r\n", "\r"}
+
+
+class Html(str):
+    """Text already escaped for an HTML-like label; the DOT writer emits it as ``<...>``.
+
+    >>> Html("<b>x</b>")
+    '<b>x</b>'
+    """
+
+
+def _visible(ch: str) -> str:
+    """A printable stand-in for one character that a label cannot carry as itself."""
+    code = ord(ch)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def _needs_escape(ch: str) -> bool:
+    if ch == "\t":
+        return False
+    cat = unicodedata.category(ch)
+    # Cc: control characters; Cs: lone surrogates; Cn: unassigned code points, which
+    # include U+FFFE/U+FFFF that XML forbids; Zl/Zp: line and paragraph separators.
+    return cat in ("Cc", "Cs", "Cn", "Zl", "Zp")
+
+
+def plain(text: str) -> str:
+    r"""``text`` with every character a label cannot carry replaced by a visible escape.
+
+    Newlines are kept (they become line breaks); tabs become spaces.
+
+    >>> plain("a\x00b\tc")
+    'a\\x00b c'
+    """
+    out = []
+    for ch in text:
+        if ch in "\n\r":
+            out.append(ch)
+        elif ch == "\t":
+            out.append(" ")
+        elif _needs_escape(ch):
+            out.append(_visible(ch))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def html_text(text: str, *, max_chars: int | None = None) -> str:
+    r"""Escape ``text`` for an HTML-like label: it will be drawn exactly as written.
+
+    Line breaks become ``<br/>``; text longer than ``max_chars`` is cut with an ellipsis.
+
+    >>> html_text("x\\y")
+    'x&#92;&#92;y'
+    >>> html_text("line1\nline2")
+    'line1<br/>line2'
+    >>> html_text("abcdef", max_chars=4)
+    'abc…'
+    """
+    if not isinstance(text, str):
+        text = str(text)
+    text = plain(text)
+    if max_chars is not None and len(text) > max_chars:
+        text = text[: max(1, max_chars - 1)] + "…"
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    escaped = (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        # Graphviz turns a pair of backslashes in a label into one, so write two for each.
+        .replace("\\", "&#92;&#92;")
+    )
+    return escaped.replace("\n", "<br/>")
+
+
+def dot_string(text: str) -> str:
+    r"""Quote ``text`` as a DOT string whose characters are taken literally.
+
+    Backslashes are doubled (so ``\N``, ``\G``, ``\l`` lose their meaning), quotes are
+    escaped and line breaks become ``\n``.
+
+    >>> print(dot_string("a\\Nb"))
+    "a\\Nb"
+    >>> print(dot_string("two\nlines"))
+    "two\nlines"
+    """
+    if not isinstance(text, str):
+        text = str(text)
+    text = plain(text).replace("\r\n", "\n").replace("\r", "\n")
+    body = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{body}"'
+
+
+def fmt_number(x: Any) -> str:
+    """One number in four significant digits (integers and booleans as they are).
+
+    >>> fmt_number(0.000123456), fmt_number(7), fmt_number(float("nan"))
+    ('0.0001235', '7', 'nan')
+    """
+    if isinstance(x, (bool, np.bool_)):
+        return str(bool(x))
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    if isinstance(x, (complex, np.complexfloating)):
+        return f"{complex(x):.4g}"
+    try:
+        return f"{float(x):.4g}"
+    except (TypeError, ValueError):
+        return str(x)
+
+
+def sparkline(values: np.ndarray, width: int = 16) -> str:
+    """A row of block characters tracing ``values`` (flattened, averaged into ``width`` bins).
+
+    >>> sparkline(np.arange(8.0), width=8)
+    '▁▂▃▄▅▆▇█'
+    >>> sparkline(np.zeros(5))
+    '▄▄▄▄▄'
+    """
+    flat = np.asarray(values, dtype=float).ravel()
+    flat = flat[np.isfinite(flat)]
+    if flat.size == 0:
+        return ""
+    if flat.size > width:
+        edges = np.linspace(0, flat.size, width + 1).astype(int)
+        flat = np.add.reduceat(flat, edges[:-1]) / np.diff(edges)
+    lo, hi = float(flat.min()), float(flat.max())
+    if hi - lo <= 1e-12 * max(1.0, abs(hi), abs(lo)):
+        return _SPARK[3] * flat.size
+    steps = np.round((flat - lo) / (hi - lo) * (len(_SPARK) - 1)).astype(int)
+    return "".join(_SPARK[s] for s in steps)
+
+
+def summarize(value: Any, *, max_items: int = 4) -> str:
+    """A short text for a value: a scalar in full, a small array item by item, a larger
+    array as its range and mean followed by a sparkline.
+
+    >>> summarize(np.array([1.0, 2.0]))
+    '[1, 2]'
+    >>> summarize(np.arange(10.0))
+    '[0 … 9] mean 4.5 ▁▂▃▃▄▅▆▆▇█'
+    >>> summarize(None)
+    '—'
+    """
+    if value is None:
+        return "—"
+    if hasattr(value, "detach") and hasattr(value, "cpu"):   # a PyTorch tensor
+        value = value.detach().cpu().numpy()
+    arr = np.asarray(value)
+    if arr.dtype == object:
+        return str(value)
+    if arr.ndim == 0:
+        return fmt_number(arr.item())
+    if arr.size == 0:
+        return f"empty {tuple(arr.shape)}"
+    if arr.size <= max_items:
+        return "[" + ", ".join(fmt_number(v) for v in arr.ravel().tolist()) + "]"
+    if arr.dtype.kind == "c":
+        arr = np.abs(arr)
+    if arr.dtype.kind == "b":
+        return f"{int(arr.sum())} of {arr.size} true"
+    flat = arr.astype(float).ravel()
+    finite = flat[np.isfinite(flat)]
+    bad = flat.size - finite.size
+    note = f" ({bad} non-finite)" if bad else ""
+    if finite.size == 0:
+        return f"all non-finite{note}"
+    text = f"[{fmt_number(finite.min())} … {fmt_number(finite.max())}] mean {fmt_number(finite.mean())}"
+    return f"{text} {sparkline(finite)}{note}"
+
+
+def fmt_shape(shape: Any) -> str:
+    """A shape as learners write it: ``()`` for a scalar, ``(3, 4)`` otherwise.
+
+    >>> fmt_shape((3,)), fmt_shape(()), fmt_shape(None)
+    ('(3,)', '()', '?')
+    """
+    if shape is None:
+        return "?"
+    return str(tuple(int(s) for s in shape))

@@ -1,0 +1,243 @@
+"""Function transformations: ``grad``, ``vjp``, ``jvp``, ``jacobian``, ``hvp``.
+
+They take plain Python functions of tensors.  Called at top level they return
+NumPy arrays.  Called inside another transformation (``dp.grad(dp.grad(f))``,
+or a ``dp.grad`` inside a function being differentiated) they keep the graph of
+their own backward pass, so the outer transformation can differentiate it -
+that is how Hessians and hypergradients work.
+
+>>> import dpviz as dp
+>>> f = lambda x: x ** 3
+>>> float(dp.grad(f)(2.0)), float(dp.grad(dp.grad(f))(2.0))
+(12.0, 12.0)
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+from dpviz.context import STATE
+from dpviz.errors import BackwardError, DpvizError, ShapeError, UnsupportedTypeError
+from dpviz.reverse import adjoints
+from dpviz.tensor import Tensor, tensor
+
+
+def _argnums(argnums, nargs: int) -> tuple[int, ...]:
+    nums = (argnums,) if isinstance(argnums, (int, np.integer)) else tuple(argnums)
+    for k in nums:
+        if not isinstance(k, (int, np.integer)) or not -nargs <= k < nargs:
+            raise DpvizError(f"argnums {argnums!r} does not fit a call with {nargs} positional argument(s)")
+    return tuple(int(k) % nargs for k in nums)
+
+
+def _leaf_for(a, nested: bool) -> Tensor:
+    """A fresh leaf to differentiate with respect to (linked to ``a``'s graph when nested)."""
+    if isinstance(a, Tensor):
+        if a.dtype.kind != "f":
+            raise ShapeError(f"cannot differentiate with respect to {a.node.describe()}: dtype {a.dtype}")
+        if nested and a.requires_grad:
+            from dpviz.primitives import clone
+            return clone(a)           # gradients w.r.t. this copy still flow back into a's graph
+        return tensor(a.data, name=a.name, requires_grad=True)
+    arr = np.asarray(a)
+    if arr.dtype.kind in "iub":
+        arr = arr.astype(np.float64)
+    if arr.dtype.kind != "f":
+        raise UnsupportedTypeError(f"cannot differentiate with respect to a {type(a).__name__}; "
+                                   "pass numbers, arrays or dpviz tensors")
+    return tensor(arr, requires_grad=True)
+
+
+def _run(f: Callable, args: tuple, argnums: tuple):
+    if not callable(f):
+        raise UnsupportedTypeError(f"expected a function; got {type(f).__name__}")
+    nested = STATE.depth > 0 or any(isinstance(a, Tensor) and a.requires_grad for a in args)
+    call = list(args)
+    leaves = []
+    for k in argnums:
+        leaf = _leaf_for(args[k], nested)
+        call[k] = leaf
+        leaves.append(leaf)
+    STATE.depth += 1
+    try:
+        out = f(*call)
+    finally:
+        STATE.depth -= 1
+    return out, leaves, nested
+
+
+def _pull(out: Tensor, leaves: list, seed, nested: bool) -> list:
+    if not isinstance(out, Tensor) or not out.requires_grad:
+        return [np.zeros(leaf.shape) for leaf in leaves]
+    STATE.depth += 1
+    try:
+        acc, _ = adjoints([out.node], [seed], nested, True, stop={leaf.node for leaf in leaves})
+    finally:
+        STATE.depth -= 1
+    res = []
+    for leaf in leaves:
+        g = acc.get(leaf.node)
+        if g is None:
+            g = np.zeros(leaf.shape)
+        elif not isinstance(g, Tensor):
+            g = np.array(g, dtype=leaf.dtype)
+        res.append(g)
+    return res
+
+
+def _plain(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def grad(f: Callable, argnums=0) -> Callable:
+    """The gradient of a scalar function: ``dp.grad(f)(*args)``.
+
+    ``argnums`` (an int or a tuple) says which positional arguments to
+    differentiate; a tuple gives a tuple of gradients.
+
+    >>> import dpviz as dp, numpy as np
+    >>> dp.grad(lambda x: (x * x).sum())(np.array([1.0, 2.0]))
+    array([2., 4.])
+    >>> [float(g) for g in dp.grad(lambda a, b: a * b, argnums=(0, 1))(2.0, 3.0)]
+    [3.0, 2.0]
+    """
+    def gradf(*args):
+        nums = _argnums(argnums, len(args))
+        out, leaves, nested = _run(f, args, nums)
+        if isinstance(out, Tensor):
+            if out.size != 1:
+                raise BackwardError(f"dp.grad needs f to return a scalar; it returned shape {out.shape}. "
+                                    "Reduce it (e.g. .sum()) or use dp.jacobian / dp.vjp.")
+            seed = np.ones(out.shape, dtype=out.dtype)
+        elif isinstance(out, (int, float, np.number)) or (isinstance(out, np.ndarray) and out.size == 1):
+            seed = None      # f does not depend on its arguments: the gradient is zero
+        else:
+            raise BackwardError(f"dp.grad needs f to return a scalar tensor; it returned "
+                                f"{type(out).__name__}")
+        gs = _pull(out, leaves, seed, nested)
+        return gs[0] if isinstance(argnums, (int, np.integer)) else tuple(gs)
+
+    gradf.__name__ = f"grad({getattr(f, '__name__', 'f')})"
+    gradf.__doc__ = f"Gradient of {getattr(f, '__name__', 'f')} with respect to argument(s) {argnums}."
+    return gradf
+
+
+def value_and_grad(f: Callable, argnums=0) -> Callable:
+    """Like :func:`grad`, but also returns ``f``'s value: ``(value, gradient)``.
+
+    >>> import dpviz as dp
+    >>> v, g = dp.value_and_grad(lambda x: x * x)(3.0)
+    >>> float(v), float(g)
+    (9.0, 6.0)
+    """
+    def vg(*args):
+        nums = _argnums(argnums, len(args))
+        out, leaves, nested = _run(f, args, nums)
+        if not isinstance(out, Tensor) or out.size != 1:
+            raise BackwardError("dp.value_and_grad needs f to return a scalar tensor")
+        gs = _pull(out, leaves, np.ones(out.shape, dtype=out.dtype), nested)
+        val = out if nested else out.data
+        return val, (gs[0] if isinstance(argnums, (int, np.integer)) else tuple(gs))
+    return vg
+
+
+def vjp(f: Callable, *primals):
+    """Reverse mode for any output shape: ``out, vjp_fn = dp.vjp(f, *primals)``.
+
+    ``vjp_fn(cotangent)`` returns one gradient per primal: cotangentᵀ·∂f/∂primal.
+    It can be called many times (the graph is kept).
+
+    >>> import dpviz as dp, numpy as np
+    >>> out, vjp_fn = dp.vjp(lambda x: x * np.array([1., 2.]), np.array([3., 4.]))
+    >>> out, vjp_fn(np.array([1., 1.]))
+    (array([3., 8.]), (array([1., 2.]),))
+    """
+    nums = tuple(range(len(primals)))
+    out, leaves, nested = _run(f, primals, nums)
+    if not isinstance(out, Tensor):
+        raise BackwardError(f"dp.vjp needs f to return a dpviz tensor; got {type(out).__name__}")
+
+    def vjp_fn(cotangent):
+        ct = cotangent if (nested and isinstance(cotangent, Tensor)) else np.asarray(_plain(cotangent), dtype=out.dtype)
+        if np.shape(ct) != out.shape:
+            raise ShapeError(f"the cotangent must have the output's shape {out.shape}; got {np.shape(ct)}")
+        return tuple(_pull(out, leaves, ct, nested))
+
+    return (out if nested else out.data), vjp_fn
+
+
+def jvp(f: Callable, primals: Sequence, tangents: Sequence):
+    """Forward mode: ``out, tangent_out = dp.jvp(f, primals, tangents)``.
+
+    The program is traced once and tangents are pushed forward through it with
+    each op's JVP rule - no reverse pass.  ``tangent_out`` is ∂f/∂primals · tangents.
+
+    >>> import dpviz as dp
+    >>> out, t = dp.jvp(lambda x: x.sin(), (0.0,), (2.0,))
+    >>> float(out), float(t)
+    (0.0, 2.0)
+    """
+    from dpviz.program import trace
+
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise UnsupportedTypeError("dp.jvp(f, primals, tangents) takes primals and tangents as tuples")
+    if len(primals) != len(tangents):
+        raise DpvizError(f"dp.jvp: {len(primals)} primal(s) but {len(tangents)} tangent(s)")
+    prog = trace(f, *[_plain(p) for p in primals])
+    nested = STATE.depth > 0 or any(isinstance(x, Tensor) and x.requires_grad for x in (*primals, *tangents))
+    args = list(primals) if nested else []
+    t_out = prog.jvp(list(tangents), *args)
+    out = prog._last_values[prog.outputs[0]] if len(prog.outputs) == 1 else tuple(
+        prog._last_values[i] for i in prog.outputs)
+    if not nested:
+        out = _plain(out) if not isinstance(out, tuple) else tuple(_plain(o) for o in out)
+    return out, t_out
+
+
+def jacobian(f: Callable, mode: str = "rev", argnums: int = 0) -> Callable:
+    """The full Jacobian, of shape ``out.shape + arg.shape``, by rows (``"rev"``) or columns (``"fwd"``).
+
+    Reverse mode needs one VJP per output element, forward mode one JVP per
+    input element: pick the mode with the smaller count.
+
+    >>> import dpviz as dp, numpy as np
+    >>> J = dp.jacobian(lambda x: x * x, mode="fwd")(np.array([1., 2.]))
+    >>> J
+    array([[2., 0.],
+           [0., 4.]])
+    >>> np.allclose(J, dp.jacobian(lambda x: x * x, mode="rev")(np.array([1., 2.])))
+    True
+    """
+    if mode not in ("fwd", "rev"):
+        raise DpvizError(f"jacobian mode must be 'fwd' or 'rev'; got {mode!r}")
+    if not isinstance(argnums, (int, np.integer)):
+        raise DpvizError("dp.jacobian takes one argnum (an int)")
+
+    def jac(*args):
+        k = _argnums(argnums, len(args))[0]
+        x = np.asarray(_plain(args[k]), dtype=float)
+        if mode == "rev":
+            g = lambda xk: f(*args[:k], xk, *args[k + 1:])
+            out, vjp_fn = vjp(g, x)
+            out = np.asarray(_plain(out))
+            rows = [_plain(vjp_fn(e.reshape(out.shape))[0]) for e in np.eye(out.size)]
+            return np.asarray(rows).reshape(out.shape + x.shape)
+        from dpviz.program import trace
+        g = lambda xk: f(*args[:k], xk, *args[k + 1:])
+        prog = trace(g, x)
+        out_shape = prog.nodes[prog.outputs[0]].shape
+        cols = [np.asarray(_plain(prog.jvp([e.reshape(x.shape)]))) for e in np.eye(x.size)]
+        J = np.asarray(cols).reshape((x.size,) + out_shape)
+        return np.moveaxis(J, 0, -1).reshape(out_shape + x.shape)
+    return jac
+
+
+def hvp(f: Callable, x, v):
+    """Hessian-vector product H(x)·v of a scalar ``f``, forward-over-reverse.
+
+    >>> import dpviz as dp, numpy as np
+    >>> dp.hvp(lambda x: (x ** 3).sum(), np.array([1., 2.]), np.array([1., 0.]))
+    array([6., 0.])
+    """
+    return _plain(jvp(grad(f), (x,), (v,))[1])

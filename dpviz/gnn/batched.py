@@ -1,0 +1,265 @@
+"""Seed-batched versions of the paper's models: S independent models trained as one.
+
+Every weight gets a leading seed dimension ``S`` and activations are laid out
+``(nodes, S, features)``.  Seeds never interact: each slice is initialised like the plain model,
+dropout draws independent masks per slice, the training loss is the *sum* of the per-seed mean
+losses (so each slice receives exactly its own gradient) and Adam acts elementwise.  Training S
+slices at once therefore gives S independent runs, while the expensive parts are shared: one
+sparse product ``X @ [W_1 … W_S]`` and one propagation ``Â @ [H_1 … H_S]`` per layer.
+
+Models are built around their inputs (features, propagation matrix, attention pairs) and
+``forward(nodes)`` returns logits ``(len(nodes), S, classes)`` for the requested nodes only:
+the loss reads only the training nodes, so attention needs only those queries.
+
+>>> import torch
+>>> from dpviz.data import planetoid
+>>> from dpviz.gnn.batched import SeedGCN
+>>> ds = planetoid("citeseer")
+>>> model = SeedGCN.for_graph(ds, [3703, 16, 6], seeds=4)
+>>> model(torch.arange(10)).shape
+torch.Size([10, 4, 6])
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from dpviz.gnn.attention import attention_pairs, pair_attention
+from dpviz.gnn.layers import gcn_adjacency, glorot_
+from dpviz.gnn.sparse import spmm, to_csr
+
+
+class SeedLinear(nn.Module):
+    """``S`` linear maps ``(in, out)`` side by side.
+
+    ``init="torch"`` draws weight and bias from U(±1/√in) like ``nn.Linear``; ``"glorot"`` uses
+    Glorot for the weight and zeros for the bias (PyG's GCNConv, the attention's input
+    projection); ``"torch-zero-bias"`` is ``nn.MultiheadAttention``'s output projection.
+
+    >>> lin = SeedLinear(3, 5, 2)
+    >>> lin(torch.ones(4, 5)).shape, lin(torch.ones(4, 3, 5)).shape
+    (torch.Size([4, 3, 2]), torch.Size([4, 3, 2]))
+    """
+
+    def __init__(self, seeds: int, in_features: int, out_features: int, init: str = "torch",
+                 bias: bool = True) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(seeds, in_features, out_features))
+        self.bias = nn.Parameter(torch.zeros(seeds, out_features)) if bias else None
+        bound = 1.0 / math.sqrt(in_features)
+        with torch.no_grad():
+            if init == "glorot":
+                glorot_(self.weight)
+            else:
+                self.weight.uniform_(-bound, bound)
+                if init == "torch" and self.bias is not None:
+                    self.bias.uniform_(-bound, bound)
+
+    def matmul(self, x: torch.Tensor) -> torch.Tensor:
+        """``x @ W_s`` without the bias; ``x`` is shared ``(N, in)`` (maybe sparse) or ``(N, S, in)``.
+
+        >>> SeedLinear(2, 3, 4).matmul(torch.ones(5, 3)).shape
+        torch.Size([5, 2, 4])
+        """
+        seeds, fin, fout = self.weight.shape
+        if x.dim() == 2 or x.layout != torch.strided:
+            # One product for all seeds: the shared (sparse) input meets [W_1 | ... | W_S].
+            flat = self.weight.permute(1, 0, 2).reshape(fin, seeds * fout)
+            return spmm(x, flat).view(-1, seeds, fout)
+        return torch.einsum("nsi,sio->nso", x, self.weight)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.matmul(x)
+        return out if self.bias is None else out + self.bias
+
+
+def propagate(adj: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+    """``Â @ H`` for every seed at once; ``h`` is ``(N, S, F)``.
+
+    A shared ``Â`` (N × N) multiplies the ``(N, S·F)`` view; a per-seed block matrix
+    (N·S × N·S, see :func:`seed_union_adjacency`) multiplies the ``(N·S, F)`` view.
+
+    >>> a = gcn_adjacency(torch.tensor([[0, 1], [1, 0]]), 2)
+    >>> propagate(a, torch.ones(2, 3, 4)).shape
+    torch.Size([2, 3, 4])
+    """
+    n, s, f = h.shape
+    if adj.shape[0] == n:
+        return spmm(adj, h.reshape(n, s * f)).view(n, s, f)
+    return spmm(adj, h.reshape(n * s, f)).view(n, s, f)
+
+
+def seed_union_adjacency(edge_indices: Sequence[torch.Tensor], num_nodes: int) -> torch.Tensor:
+    """GCN propagation matrix of S different graphs, one per seed, as one disjoint union.
+
+    Node ``i`` of seed ``s`` becomes ``i·S + s``, which is exactly the row order of an
+    ``(N, S, F)`` tensor viewed as ``(N·S, F)``; the union has no edge between seeds.
+
+    >>> e = torch.tensor([[0], [1]])
+    >>> seed_union_adjacency([e, e], 2).shape
+    torch.Size([4, 4])
+    """
+    s = len(edge_indices)
+    union = torch.cat([e * s + k for k, e in enumerate(edge_indices)], dim=1)
+    return gcn_adjacency(union, num_nodes * s)
+
+
+class SeedMLP(nn.Module):
+    """S copies of :class:`dpviz.gnn.models.MLP` trained together.
+
+    >>> from dpviz.data import planetoid
+    >>> m = SeedMLP(planetoid("citeseer").x_sparse, [3703, 16, 6], seeds=2)
+    >>> sum(p.numel() for p in m.parameters()) // 2
+    59366
+    """
+
+    def __init__(self, x: torch.Tensor, dims: list[int], seeds: int, dropout: float = 0.5,
+                 dropout_after: tuple[int, ...] = (0,)) -> None:
+        super().__init__()
+        self.x = to_csr(x) if x.is_sparse else x
+        self.linears = nn.ModuleList(SeedLinear(seeds, a, b) for a, b in zip(dims[:-1], dims[1:]))
+        self.dropout, self.dropout_after = dropout, dropout_after
+
+    def forward(self, nodes: torch.Tensor) -> torch.Tensor:
+        h = self.linears[0](self.x)
+        for i, lin in enumerate(self.linears[1:]):
+            h = torch.relu(h)
+            if i in self.dropout_after:
+                h = F.dropout(h, self.dropout, self.training)
+            h = lin(h)
+        return h[nodes]
+
+
+class SeedGCN(nn.Module):
+    """S copies of :class:`dpviz.gnn.models.GCN`; ``adj`` shared or per seed.
+
+    >>> from dpviz.data import planetoid
+    >>> m = SeedGCN.for_graph(planetoid("citeseer"), [3703, 256, 256, 6], seeds=1)
+    >>> sum(p.numel() for p in m.parameters())
+    1015558
+    """
+
+    def __init__(self, x: torch.Tensor, adj: torch.Tensor, dims: list[int], seeds: int,
+                 dropout: float = 0.5) -> None:
+        super().__init__()
+        self.x = to_csr(x) if x.is_sparse else x
+        self.adj = adj
+        self.convs = nn.ModuleList(
+            SeedLinear(seeds, a, b, init="glorot") for a, b in zip(dims[:-1], dims[1:])
+        )
+        self.dropout = dropout
+
+    @classmethod
+    def for_graph(cls, data: object, dims: list[int], seeds: int,
+                  edge_index: torch.Tensor | Sequence[torch.Tensor] | None = None) -> "SeedGCN":
+        """Build for a :class:`~dpviz.data.PlanetoidData`; ``edge_index`` may replace the graph
+        (one tensor shared by all seeds, or a list with one graph per seed).
+
+        >>> from dpviz.data import planetoid
+        >>> ds = planetoid("citeseer")
+        >>> SeedGCN.for_graph(ds, [3703, 16, 6], 2, [ds.edge_index] * 2).adj.shape
+        torch.Size([6654, 6654])
+        """
+        n = data.num_nodes  # type: ignore[attr-defined]
+        graph = data.edge_index if edge_index is None else edge_index  # type: ignore[attr-defined]
+        if isinstance(graph, torch.Tensor):
+            adj = gcn_adjacency(graph, n)
+        else:
+            adj = seed_union_adjacency(list(graph), n)
+        return cls(data.x_sparse, adj, dims, seeds)  # type: ignore[attr-defined]
+
+    def forward(self, nodes: torch.Tensor) -> torch.Tensor:
+        conv = self.convs[0]
+        h = propagate(self.adj, conv.matmul(self.x)) + conv.bias
+        for conv in self.convs[1:]:
+            h = F.dropout(torch.relu(h), self.dropout, self.training)
+            h = propagate(self.adj, conv.matmul(h)) + conv.bias
+        return h[nodes]
+
+
+class SeedSelfAttention(nn.Module):
+    """S copies of :class:`dpviz.gnn.models.SelfAttentionNet` with mask ``all``/``self``/``neighbours``.
+
+    ``all`` uses fused dense attention (``scaled_dot_product_attention``) over every key but
+    only for the requested queries; the masked kinds use :func:`pair_attention` over the allowed
+    pairs.  Same function as ``nn.MultiheadAttention`` with the paper's boolean mask.
+
+    >>> from dpviz.data import planetoid
+    >>> m = SeedSelfAttention.for_graph(planetoid("citeseer"), "neighbours", seeds=1)
+    >>> sum(p.numel() for p in m.parameters())
+    503286
+    """
+
+    def __init__(self, x: torch.Tensor, pairs: torch.Tensor | None, seeds: int,
+                 in_features: int, classes: int, embed: int = 120, heads: int = 6) -> None:
+        super().__init__()
+        self.x = to_csr(x) if x.is_sparse else x
+        self.pairs = pairs
+        self.heads = heads
+        self.pre = SeedLinear(seeds, in_features, embed)
+        self.in_proj = SeedLinear(seeds, embed, 3 * embed, init="glorot")
+        self.out_proj = SeedLinear(seeds, embed, embed, init="torch-zero-bias")
+        self.post = SeedLinear(seeds, embed, classes)
+
+    @classmethod
+    def for_graph(cls, data: object, mask: str, seeds: int) -> "SeedSelfAttention":
+        """Build for a :class:`~dpviz.data.PlanetoidData` and a mask kind.
+
+        >>> from dpviz.data import planetoid
+        >>> SeedSelfAttention.for_graph(planetoid("citeseer"), "all", 1).pairs is None
+        True
+        """
+        n = data.num_nodes  # type: ignore[attr-defined]
+        pairs = None if mask == "all" else attention_pairs(mask, data.edge_index, n)  # type: ignore[attr-defined]
+        return cls(data.x_sparse, pairs, seeds, data.num_features, data.num_classes)  # type: ignore[attr-defined]
+
+    def _attend(self, nodes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+        h = F.dropout(self.pre(self.x), 0.8, self.training)  # (N, S, E): every node is a key
+        n, s, e = h.shape
+        w, b = self.in_proj.weight, self.in_proj.bias
+        q = torch.einsum("nsi,sio->nso", h[nodes], w[:, :, :e]) + b[:, :e]
+        kv = torch.einsum("nsi,sio->nso", h, w[:, :, e:]) + b[:, e:]
+        d = e // self.heads
+        q = q.view(len(nodes), s, self.heads, d)
+        k, v = kv[..., :e].reshape(n, s, self.heads, d), kv[..., e:].reshape(n, s, self.heads, d)
+        if self.pairs is None:
+            out = F.scaled_dot_product_attention(
+                q.permute(1, 2, 0, 3), k.permute(1, 2, 0, 3), v.permute(1, 2, 0, 3)
+            ).permute(2, 0, 1, 3)
+            return out.reshape(len(nodes), s, e), None, None
+        # Keep the pairs whose query is requested, renumbered to positions in `nodes`.
+        position = torch.full((n,), -1, dtype=torch.long, device=h.device)
+        position[nodes] = torch.arange(len(nodes), device=h.device)
+        keep = position[self.pairs[0]] >= 0
+        pairs = torch.stack([position[self.pairs[0][keep]], self.pairs[1][keep]])
+        out, weights = pair_attention(q, k, v, pairs, len(nodes))
+        return out.reshape(len(nodes), s, e), weights, pairs
+
+    def forward(self, nodes: torch.Tensor) -> torch.Tensor:
+        out = self.out_proj(self._attend(nodes)[0])
+        return self.post(F.dropout(torch.relu(out), 0.2, self.training))
+
+    @torch.no_grad()
+    def attention_weights(self, nodes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Head-averaged weights of every allowed pair whose query is in ``nodes`` (eval mode).
+
+        Returns ``(pairs, weights)``: ``pairs[0]`` indexes ``nodes``, ``pairs[1]`` is the key
+        node, ``weights`` is ``(P, S)``.
+
+        >>> from dpviz.data import planetoid
+        >>> m = SeedSelfAttention.for_graph(planetoid("citeseer"), "self", 1)
+        >>> p, w = m.attention_weights(torch.arange(5))
+        >>> w.shape
+        torch.Size([5, 1])
+        """
+        was_training = self.training
+        self.eval()
+        _, weights, pairs = self._attend(nodes)
+        self.train(was_training)
+        if weights is None or pairs is None:
+            raise ValueError("the 'all' mask keeps no pair list; inspect weights with the plain model")
+        return pairs, weights.mean(-1)

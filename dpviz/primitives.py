@@ -1,0 +1,783 @@
+"""The primitives: each op's forward, its VJP rules and its JVP rules, side by side.
+
+A rule is a small function of the op's inputs and output:
+
+* ``vjp[k](g, ans, *args, **params)`` - the contribution ``ḡ_k`` that the
+  adjoint ``g`` of the output sends back to argument ``k`` (reverse mode);
+* ``jvp[k](t, ans, *args, **params)`` - the contribution of argument ``k``'s
+  tangent ``t`` to the output's tangent (forward mode).
+
+Rules are written with the primitives themselves (``g * b``, ``exp(x)``,
+``sum_to(...)``).  Given NumPy arrays they simply compute - that is the plain
+backward pass.  Given tensors they record - that is ``create_graph=True``, so the
+backward pass is itself a program that can be differentiated again (Hessians,
+hypergradients).  ``saves`` lists the inputs (``-1``: the output) whose values a
+rule reads; only those are checked against in-place changes.
+
+The table :data:`PRIMITIVES` maps op names to these definitions; programs,
+pictures and steppers read it.
+
+>>> import dpviz as dp
+>>> PRIMITIVES["tanh"].saves
+(-1,)
+>>> dp.tanh(dp.tensor(0.0)).data
+array(0.)
+"""
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from dpviz.errors import DTypeError, ShapeError, UnsupportedTypeError
+from dpviz.tensor import Tensor, bind
+
+PRIMITIVES: dict[str, "Primitive"] = {}
+
+
+@dataclass(frozen=True, eq=False)
+class Primitive:
+    """One op of the engine: how to compute it and how to differentiate it.
+
+    >>> PRIMITIVES["mul"].name, len(PRIMITIVES["mul"].vjp)
+    ('mul', 2)
+    """
+
+    name: str
+    forward: Callable[..., np.ndarray]
+    vjp: Any          # tuple of per-argument rules, or one rule(k, g, ans, *args) when variadic
+    jvp: Any
+    saves: tuple = ()
+    variadic: bool = False
+    view: bool = False       # may return a NumPy view of argument 0 (shares its version counter)
+    float_only: bool = True
+    nondiff: frozenset = field(default_factory=frozenset)
+    doc: str = ""
+    latex: str = ""          # how pictures and the stepper's panel write the local derivative
+
+    def __call__(self, *args, **params):
+        return bind(self, *args, **params)
+
+    def vjp_rule(self, k: int) -> Callable:
+        """The VJP rule for argument ``k`` as a function ``(g, ans, *args, **params)``.
+
+        >>> float(PRIMITIVES["mul"].vjp_rule(0)(1.0, 6.0, 2.0, 3.0))
+        3.0
+        """
+        if self.variadic:
+            return lambda g, ans, *args, **params: self.vjp(k, g, ans, *args, **params)
+        return self.vjp[k]
+
+    def jvp_rule(self, k: int) -> Callable:
+        """The JVP rule for argument ``k`` as a function ``(t, ans, *args, **params)``.
+
+        >>> float(PRIMITIVES["mul"].jvp_rule(1)(1.0, 6.0, 2.0, 3.0))
+        2.0
+        """
+        if self.variadic:
+            return lambda t, ans, *args, **params: self.jvp(k, t, ans, *args, **params)
+        return self.jvp[k]
+
+
+def defprim(name: str, forward, vjp, jvp, saves=(), doc: str = "", latex: str = "", **kw) -> Primitive:
+    """Define and register a primitive.
+
+    >>> double = defprim("double_demo", lambda x: 2 * x, vjp=[lambda g, ans, x: 2 * g],
+    ...                  jvp=[lambda t, ans, x: 2 * t])
+    >>> float(double(np.array(3.0)))
+    6.0
+    >>> del PRIMITIVES["double_demo"]
+    """
+    prim = Primitive(name, forward, tuple(vjp) if not callable(vjp) else vjp,
+                     tuple(jvp) if not callable(jvp) else jvp, tuple(saves), doc=doc, latex=latex, **kw)
+    PRIMITIVES[name] = prim
+    return prim
+
+
+def shape(x) -> tuple:
+    """Shape of a tensor, array or number.
+
+    >>> shape(2.0), shape(np.ones((2, 3)))
+    ((), (2, 3))
+    """
+    return np.shape(x)
+
+
+def _raw(x):
+    return x._node.value if isinstance(x, Tensor) else x
+
+
+# ---------------------------------------------------------------------------------------------
+# Broadcasting: gradients are summed back to each operand's shape.
+
+
+def _sum_to_forward(x, shape):
+    x = np.asarray(x)
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
+    return (x.sum(axis=axes, keepdims=True) if axes else x).reshape(shape)
+
+
+SUM_TO = defprim(
+    "sum_to", _sum_to_forward,
+    vjp=[lambda g, ans, x, shape: broadcast_to(g, np.shape(x))],
+    jvp=[lambda t, ans, x, shape: sum_to(t, shape)],
+    doc="Sum a broadcast array back down to ``shape``.", latex="1")
+
+BROADCAST_TO = defprim(
+    "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
+    vjp=[lambda g, ans, x, shape: sum_to(g, np.shape(x))],
+    jvp=[lambda t, ans, x, shape: broadcast_to(t, shape)],
+    doc="Broadcast to ``shape``.", latex="1")
+
+
+def sum_to(x, shape: tuple):
+    """Sum ``x`` over broadcast axes so that it gets ``shape`` (identity when it has it already).
+
+    >>> sum_to(np.ones((3, 2)), (2,))
+    array([3., 3.])
+    """
+    return x if np.shape(x) == tuple(shape) else SUM_TO(x, shape=tuple(shape))
+
+
+def broadcast_to(x, shape: tuple):
+    """Broadcast ``x`` to ``shape`` (identity when it has it already).
+
+    >>> broadcast_to(np.ones(2), (3, 2)).shape
+    (3, 2)
+    """
+    return x if np.shape(x) == tuple(shape) else BROADCAST_TO(x, shape=tuple(shape))
+
+
+# ---------------------------------------------------------------------------------------------
+# Elementwise arithmetic.  ∂(a+b)/∂a = 1, ∂(a·b)/∂a = b, ∂(a/b)/∂b = -a/b², ...
+
+add = defprim(
+    "add", np.add,
+    vjp=[lambda g, ans, a, b: sum_to(g, shape(a)),
+         lambda g, ans, a, b: sum_to(g, shape(b))],
+    jvp=[lambda t, ans, a, b: t,
+         lambda t, ans, a, b: t],
+    doc="a + b", latex="∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1")
+
+sub = defprim(
+    "sub", np.subtract,
+    vjp=[lambda g, ans, a, b: sum_to(g, shape(a)),
+         lambda g, ans, a, b: sum_to(-g, shape(b))],
+    jvp=[lambda t, ans, a, b: t,
+         lambda t, ans, a, b: -t],
+    doc="a - b", latex="∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1")
+
+mul = defprim(
+    "mul", np.multiply,
+    vjp=[lambda g, ans, a, b: sum_to(g * b, shape(a)),
+         lambda g, ans, a, b: sum_to(g * a, shape(b))],
+    jvp=[lambda t, ans, a, b: t * b,
+         lambda t, ans, a, b: a * t],
+    saves=(0, 1), doc="a * b", latex="∂(a·b)/∂a = b, ∂(a·b)/∂b = a")
+
+div = defprim(
+    "div", np.true_divide,
+    vjp=[lambda g, ans, a, b: sum_to(g / b, shape(a)),
+         lambda g, ans, a, b: sum_to(-g * ans / b, shape(b))],
+    jvp=[lambda t, ans, a, b: t / b,
+         lambda t, ans, a, b: -t * ans / b],
+    saves=(1, -1), doc="a / b", latex="∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²")
+
+neg = defprim(
+    "neg", np.negative,
+    vjp=[lambda g, ans, a: -g],
+    jvp=[lambda t, ans, a: -t],
+    doc="-a", latex="∂(−a)/∂a = −1")
+
+pow = defprim(  # noqa: A001 - dp.pow mirrors numpy.power / torch.pow
+    "pow", np.power,
+    vjp=[lambda g, ans, a, b: sum_to(g * b * a ** (b - 1), shape(a)),
+         lambda g, ans, a, b: sum_to(g * log(a) * ans, shape(b))],
+    jvp=[lambda t, ans, a, b: t * b * a ** (b - 1),
+         lambda t, ans, a, b: t * log(a) * ans],
+    saves=(0, 1, -1), doc="a ** b", latex="∂(aᵇ)/∂a = b·aᵇ⁻¹, ∂(aᵇ)/∂b = ln(a)·aᵇ")
+
+# ---------------------------------------------------------------------------------------------
+# Elementwise functions.
+
+exp = defprim(
+    "exp", np.exp,
+    vjp=[lambda g, ans, x: g * ans],
+    jvp=[lambda t, ans, x: t * ans],
+    saves=(-1,), doc="e ** x", latex="∂eˣ/∂x = eˣ")
+
+log = defprim(
+    "log", np.log,
+    vjp=[lambda g, ans, x: g / x],
+    jvp=[lambda t, ans, x: t / x],
+    saves=(0,), doc="natural logarithm", latex="∂ln x/∂x = 1/x")
+
+sqrt = defprim(
+    "sqrt", np.sqrt,
+    vjp=[lambda g, ans, x: g / (ans * 2.0)],
+    jvp=[lambda t, ans, x: t / (ans * 2.0)],
+    saves=(-1,), doc="square root", latex="∂√x/∂x = 1/(2√x)")
+
+abs = defprim(  # noqa: A001
+    "abs", np.abs,
+    vjp=[lambda g, ans, x: g * np.sign(_raw(x))],
+    jvp=[lambda t, ans, x: t * np.sign(_raw(x))],
+    saves=(0,), doc="|x| (gradient 0 at 0, as in PyTorch)", latex="∂|x|/∂x = sign(x)")
+
+tanh = defprim(
+    "tanh", np.tanh,
+    vjp=[lambda g, ans, x: g * (1.0 - ans * ans)],
+    jvp=[lambda t, ans, x: t * (1.0 - ans * ans)],
+    saves=(-1,), doc="hyperbolic tangent", latex="∂tanh x/∂x = 1 − tanh²x")
+
+# 0.5·(1 + tanh(x/2)) is the logistic function without overflow warnings for large |x|
+sigmoid = defprim(
+    "sigmoid", lambda x: 0.5 * (np.tanh(0.5 * x) + 1.0),
+    vjp=[lambda g, ans, x: g * ans * (1.0 - ans)],
+    jvp=[lambda t, ans, x: t * ans * (1.0 - ans)],
+    saves=(-1,), doc="logistic sigmoid 1/(1+e^-x)", latex="∂σ(x)/∂x = σ(x)(1 − σ(x))")
+
+relu = defprim(
+    "relu", lambda x: np.maximum(x, 0.0).astype(np.result_type(x), copy=False),
+    vjp=[lambda g, ans, x: g * (_raw(x) > 0)],
+    jvp=[lambda t, ans, x: t * (_raw(x) > 0)],
+    saves=(0,), doc="max(x, 0) (gradient 0 at 0)", latex="∂relu(x)/∂x = [x > 0]")
+
+sin = defprim(
+    "sin", np.sin,
+    vjp=[lambda g, ans, x: g * cos(x)],
+    jvp=[lambda t, ans, x: t * cos(x)],
+    saves=(0,), doc="sine", latex="∂sin x/∂x = cos x")
+
+cos = defprim(
+    "cos", np.cos,
+    vjp=[lambda g, ans, x: -g * sin(x)],
+    jvp=[lambda t, ans, x: -t * sin(x)],
+    saves=(0,), doc="cosine", latex="∂cos x/∂x = −sin x")
+
+clone = defprim(
+    "clone", lambda x: np.array(x, copy=True),
+    vjp=[lambda g, ans, x: g],
+    jvp=[lambda t, ans, x: t],
+    doc="a copy (keeps an old value that an in-place op is about to overwrite)", latex="1")
+
+# ---------------------------------------------------------------------------------------------
+# Matrix product, with NumPy's rules for 1-D operands and batch broadcasting.
+
+
+def _swap(x):
+    return transpose(x, axes=tuple(range(len(shape(x)) - 2)) + (len(shape(x)) - 1, len(shape(x)) - 2))
+
+
+def _append_axis(x):      # (..., n) -> (..., n, 1)
+    return reshape(x, shape(x) + (1,))
+
+
+def _drop_last(x):        # (..., n, 1) -> (..., n)
+    return reshape(x, shape(x)[:-1])
+
+
+def _matmul_vjp_a(g, ans, a, b):
+    if len(shape(b)) == 1:
+        if len(shape(a)) == 1:
+            return g * b                                          # a·b is a dot product
+        return sum_to(_append_axis(g) * b, shape(a))              # (...,n,1)*(k,) -> (...,n,k)
+    if len(shape(a)) == 1:
+        return sum_to(_drop_last(matmul(b, _append_axis(g))), shape(a))   # (...,k,m)@(...,m,1)
+    return sum_to(matmul(g, _swap(b)), shape(a))
+
+
+def _matmul_vjp_b(g, ans, a, b):
+    if len(shape(a)) == 1:
+        if len(shape(b)) == 1:
+            return g * a
+        return sum_to(_append_axis(a) * reshape(g, shape(g)[:-1] + (1, shape(g)[-1])), shape(b))
+    if len(shape(b)) == 1:
+        return sum_to(_drop_last(matmul(_swap(a), _append_axis(g))), shape(b))
+    return sum_to(matmul(_swap(a), g), shape(b))
+
+
+matmul = defprim(
+    "matmul", np.matmul,
+    vjp=[_matmul_vjp_a, _matmul_vjp_b],
+    jvp=[lambda t, ans, a, b: matmul(t, b),
+         lambda t, ans, a, b: matmul(a, t)],
+    saves=(0, 1), doc="matrix product a @ b", latex="∂(A@B)/∂A: Ḡ@Bᵀ, ∂(A@B)/∂B: Aᵀ@Ḡ")
+
+# ---------------------------------------------------------------------------------------------
+# Reductions.  Their VJPs put the adjoint back on every reduced element.
+
+
+def _norm_axis(axis, ndim: int, opname: str):
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+            raise UnsupportedTypeError(f"'{opname}': axis must be an int or a tuple of ints; got {axis!r}")
+        if not -ndim <= a < builtins.max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
+            raise ShapeError(f"'{opname}': axis {a} is out of range for a tensor with {ndim} axes")
+        out.append(int(a) % builtins.max(ndim, 1))
+    if len(set(out)) != len(out):
+        raise ShapeError(f"'{opname}': repeated axis in {axis!r}")
+    return tuple(sorted(out)) if ndim else None
+
+
+def _keep_shape(x_shape, axis):
+    if axis is None:
+        return (1,) * len(x_shape)
+    return tuple(1 if i in axis else s for i, s in enumerate(x_shape))
+
+
+def _expand(g, x, axis, keepdims):
+    """Broadcast a reduced adjoint back to ``x``'s shape."""
+    return broadcast_to(reshape(g, _keep_shape(shape(x), axis)), shape(x))
+
+
+def _count(x, axis) -> int:
+    return int(np.prod([shape(x)[i] for i in axis])) if axis is not None else int(np.prod(shape(x)))
+
+
+SUM = defprim(
+    "sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
+    vjp=[lambda g, ans, x, axis, keepdims: _expand(g, x, axis, keepdims)],
+    jvp=[lambda t, ans, x, axis, keepdims: sum(t, axis=axis, keepdims=keepdims)],
+    doc="sum over axes", latex="∂(Σx)/∂xᵢ = 1")
+
+MEAN = defprim(
+    "mean", lambda x, axis, keepdims: np.mean(x, axis=axis, keepdims=keepdims),
+    vjp=[lambda g, ans, x, axis, keepdims: _expand(g, x, axis, keepdims) / float(_count(x, axis))],
+    jvp=[lambda t, ans, x, axis, keepdims: mean(t, axis=axis, keepdims=keepdims)],
+    doc="mean over axes", latex="∂(mean x)/∂xᵢ = 1/N")
+
+
+def _max_weights(x, ans, axis):
+    # the adjoint goes to the maximal elements, split evenly between ties (as torch.amax does)
+    xr = np.asarray(_raw(x))
+    hit = (xr == np.reshape(_raw(ans), _keep_shape(xr.shape, axis))).astype(xr.dtype)
+    return hit / np.sum(hit, axis=axis, keepdims=True)
+
+
+MAX = defprim(
+    "max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
+    vjp=[lambda g, ans, x, axis, keepdims: _expand(g, x, axis, keepdims) * _max_weights(x, ans, axis)],
+    jvp=[lambda t, ans, x, axis, keepdims: sum(t * _max_weights(x, ans, axis), axis=axis,
+                                                 keepdims=keepdims)],
+    saves=(0, -1), doc="maximum over axes (ties share the gradient)", latex="∂(max x)/∂xᵢ = [xᵢ = max]")
+
+
+def _reducer(prim, opname):
+    def reduce(x, axis=None, keepdims: bool = False):
+        nd = len(shape(x))
+        ax = _norm_axis(axis, nd, opname)
+        if opname == "max" and np.size(_raw(x)) == 0:
+            raise ShapeError("'max' of an empty tensor has no value")
+        return prim(x, axis=ax, keepdims=bool(keepdims))
+    return reduce
+
+
+sum = _reducer(SUM, "sum")  # noqa: A001
+sum.__doc__ = """Sum over ``axis`` (all axes when None), keeping reduced axes if ``keepdims``.
+
+>>> import dpviz as dp
+>>> dp.sum(dp.tensor([[1., 2.], [3., 4.]]), axis=0).data
+array([4., 6.])
+"""
+mean = _reducer(MEAN, "mean")
+mean.__doc__ = """Mean over ``axis`` (all axes when None).
+
+>>> import dpviz as dp
+>>> dp.mean(dp.tensor([1., 2., 3.])).data
+array(2.)
+"""
+max = _reducer(MAX, "max")  # noqa: A001
+max.__doc__ = """Maximum over ``axis``; the gradient is split evenly between tied maxima.
+
+>>> import dpviz as dp
+>>> dp.max(dp.tensor([1., 3., 2.])).data
+array(3.)
+"""
+
+# ---------------------------------------------------------------------------------------------
+# Shape ops: they move elements around, so their rules move adjoints back.
+
+RESHAPE = defprim(
+    "reshape", lambda x, shape: np.reshape(x, shape),
+    vjp=[lambda g, ans, x, shape: reshape(g, np.shape(x))],
+    jvp=[lambda t, ans, x, shape: reshape(t, shape)],
+    view=True, doc="reshape", latex="1 (elements move)")
+
+TRANSPOSE = defprim(
+    "transpose", lambda x, axes: np.transpose(x, axes),
+    vjp=[lambda g, ans, x, axes: transpose(g, tuple(int(i) for i in np.argsort(axes)))],
+    jvp=[lambda t, ans, x, axes: transpose(t, axes)],
+    view=True, doc="permute axes", latex="1 (elements move)")
+
+
+def reshape(x, shape) -> Any:
+    """Reshape (one entry may be -1).
+
+    >>> import dpviz as dp
+    >>> dp.reshape(dp.tensor([1., 2., 3., 4.]), (2, 2)).shape
+    (2, 2)
+    """
+    shp = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    if not builtins.all(isinstance(s, (int, np.integer)) for s in shp):
+        raise UnsupportedTypeError(f"'reshape' needs integer sizes; got {shape!r}")
+    size = int(np.prod(np.shape(x)))
+    known = int(np.prod([s for s in shp if s != -1]))
+    if shp.count(-1) > 1 or (shp.count(-1) == 0 and known != size) or (
+            shp.count(-1) == 1 and (known == 0 or size % known)):
+        raise ShapeError(f"'reshape' cannot turn shape {np.shape(x)} ({size} elements) into {shp}")
+    if -1 in shp:
+        shp = tuple(size // known if s == -1 else int(s) for s in shp)
+    return RESHAPE(x, shape=tuple(int(s) for s in shp))
+
+
+def transpose(x, axes=None) -> Any:
+    """Permute axes (reverse them when ``axes`` is None).
+
+    >>> import dpviz as dp
+    >>> dp.transpose(dp.tensor([[1., 2., 3.]])).shape
+    (3, 1)
+    """
+    nd = len(np.shape(x))
+    ax = tuple(reversed(range(nd))) if axes is None else tuple(int(a) % builtins.max(nd, 1) for a in axes)
+    if sorted(ax) != list(range(nd)):
+        raise ShapeError(f"'transpose': axes {axes!r} are not a permutation of the {nd} axes of shape "
+                         f"{np.shape(x)}")
+    return TRANSPOSE(x, axes=ax)
+
+
+# ---------------------------------------------------------------------------------------------
+# Indexing.  Reading x[i] sends the adjoint back to the read positions (repeated indices add up).
+
+
+def normalize_index(index, shp=None):
+    """Turn an index into a tuple NumPy accepts, converting tensors and lists to int/bool arrays.
+
+    >>> normalize_index(1), normalize_index([0, 2])
+    ((1,), (array([0, 2]),))
+    """
+    items = index if isinstance(index, tuple) else (index,)
+    out = []
+    for it in items:
+        if isinstance(it, Tensor):
+            it = it._node.value
+        if isinstance(it, list):
+            it = np.asarray(it)
+        if isinstance(it, np.ndarray):
+            if it.dtype.kind not in "iub":
+                raise DTypeError(f"index arrays must hold integers or bools; got dtype {it.dtype}")
+        elif not (it is None or it is Ellipsis or isinstance(it, (slice, int, np.integer))):
+            raise UnsupportedTypeError(f"cannot index a tensor with {type(it).__name__} {it!r}; use ints, "
+                                       "slices, None, ... or integer/bool arrays")
+        out.append(it)
+    return tuple(out)
+
+
+def _is_basic(index) -> bool:
+    return not builtins.any(isinstance(i, np.ndarray) for i in index)
+
+
+def _index_add_forward(g, index, shape):
+    out = np.zeros(shape, dtype=np.result_type(g, np.float64) if np.asarray(g).dtype.kind != "f"
+                   else np.asarray(g).dtype)
+    if _is_basic(index):
+        out[index] = g
+    else:
+        np.add.at(out, index, g)
+    return out
+
+
+INDEX_ADD = defprim(
+    "index_add", _index_add_forward,
+    vjp=[lambda g, ans, v, index, shape: getitem(g, index)],
+    jvp=[lambda t, ans, v, index, shape: index_add(t, index, shape)],
+    doc="zeros of ``shape`` with ``v`` added at ``index``", latex="1 at the indexed positions")
+
+GETITEM = defprim(
+    "getitem", lambda x, index: x[index],
+    vjp=[lambda g, ans, x, index: index_add(g, index, shape(x))],
+    jvp=[lambda t, ans, x, index: getitem(t, index)],
+    view=True, doc="x[index]", latex="1 at the read positions")
+
+
+def _index_update_forward(base, value, index):
+    out = np.array(base, copy=True, dtype=np.result_type(base, value))
+    out[index] = value
+    return out
+
+
+INDEX_UPDATE = defprim(
+    "setitem", _index_update_forward,
+    vjp=[lambda g, ans, base, value, index: index_update(g, 0.0, index),
+         lambda g, ans, base, value, index: sum_to(getitem(g, index), shape(value))],
+    jvp=[lambda t, ans, base, value, index: index_update(t, 0.0, index),
+         lambda t, ans, base, value, index: index_update(np.zeros(shape(ans)), t, index)],
+    doc="a copy of base with base[index] = value", latex="1 outside / at the written positions")
+
+
+def index_add(v, index, shape):
+    """Zeros of ``shape`` with ``v`` added at ``index`` (the adjoint of indexing).
+
+    >>> index_add(np.array([1., 1.]), (np.array([0, 0]),), (3,))
+    array([2., 0., 0.])
+    """
+    return INDEX_ADD(v, index=index, shape=tuple(shape))
+
+
+def getitem(x, index):
+    """``x[index]`` with ints, slices, None, ``...`` and integer/bool index arrays.
+
+    >>> import dpviz as dp
+    >>> dp.getitem(dp.tensor([1., 2., 3.]), [2, 0]).data
+    array([3., 1.])
+    """
+    return GETITEM(x, index=normalize_index(index))
+
+
+def index_update(base, value, index):
+    """A copy of ``base`` with ``base[index] = value`` (what ``t[index] = value`` records).
+
+    >>> index_update(np.zeros(3), 5.0, (1,))
+    array([0., 5., 0.])
+    """
+    return INDEX_UPDATE(base, value, index=normalize_index(index))
+
+
+# ---------------------------------------------------------------------------------------------
+# Joining tensors: the adjoint is cut back into the pieces.
+
+
+def _piece(g, k, xs, axis):
+    start = builtins.sum(shape(x)[axis] for x in xs[:k])
+    idx = (slice(None),) * axis + (slice(start, start + shape(xs[k])[axis]),)
+    return getitem(g, idx)
+
+
+def _concat_jvp(k, t, ans, *xs, axis):
+    parts = [t if j == k else np.zeros(shape(x)) for j, x in enumerate(xs)]
+    return concatenate(parts, axis=axis)
+
+
+CONCATENATE = defprim(
+    "concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis),
+    vjp=lambda k, g, ans, *xs, axis: _piece(g, k, xs, axis),
+    jvp=_concat_jvp, variadic=True, doc="join along an existing axis", latex="1 on its own block")
+
+
+def _stack_jvp(k, t, ans, *xs, axis):
+    parts = [t if j == k else np.zeros(shape(x)) for j, x in enumerate(xs)]
+    return stack(parts, axis=axis)
+
+
+STACK = defprim(
+    "stack", lambda *xs, axis: np.stack(xs, axis=axis),
+    vjp=lambda k, g, ans, *xs, axis: getitem(g, (slice(None),) * axis + (k,)),
+    jvp=_stack_jvp, variadic=True, doc="join along a new axis", latex="1 on its own slice")
+
+
+def _check_seq(xs, opname):
+    if isinstance(xs, (Tensor, np.ndarray)) or not isinstance(xs, (list, tuple)) or len(xs) == 0:
+        raise UnsupportedTypeError(f"'{opname}' takes a non-empty list or tuple of tensors")
+
+
+def concatenate(xs: Sequence, axis: int = 0):
+    """Join tensors along an existing axis.
+
+    >>> import dpviz as dp
+    >>> dp.concatenate([dp.tensor([1.]), dp.tensor([2., 3.])]).data
+    array([1., 2., 3.])
+    """
+    _check_seq(xs, "concatenate")
+    nd = len(shape(xs[0]))
+    if nd == 0:
+        raise ShapeError("'concatenate' cannot join 0-d tensors; use dp.stack")
+    ax = _norm_axis(axis, nd, "concatenate")[0]
+    return CONCATENATE(*xs, axis=ax)
+
+
+def stack(xs: Sequence, axis: int = 0):
+    """Join tensors of one shape along a new axis.
+
+    >>> import dpviz as dp
+    >>> dp.stack([dp.tensor([1., 2.]), dp.tensor([3., 4.])]).shape
+    (2, 2)
+    """
+    _check_seq(xs, "stack")
+    nd = len(shape(xs[0])) + 1
+    ax = _norm_axis(axis, nd, "stack")[0]
+    return STACK(*xs, axis=ax)
+
+
+# ---------------------------------------------------------------------------------------------
+# Selection: where(cond, a, b) sends the adjoint to a where cond holds, to b elsewhere.
+
+WHERE = defprim(
+    "where", lambda a, b, cond: np.where(cond, a, b),
+    vjp=[lambda g, ans, a, b, cond: sum_to(where(cond, g, 0.0), shape(a)),
+         lambda g, ans, a, b, cond: sum_to(where(cond, 0.0, g), shape(b))],
+    jvp=[lambda t, ans, a, b, cond: where(cond, t, 0.0),
+         lambda t, ans, a, b, cond: where(cond, 0.0, t)],
+    doc="elementwise choice", latex="[cond] for a, [not cond] for b")
+
+
+def where(cond, a, b):
+    """Elementwise ``a`` where ``cond`` holds, else ``b`` (``cond`` is not differentiated).
+
+    >>> import dpviz as dp
+    >>> x = dp.tensor([-1., 2.])
+    >>> dp.where(x > 0, x, 0.0).data
+    array([0., 2.])
+    """
+    c = np.asarray(_raw(cond))
+    if c.dtype != bool:
+        raise DTypeError(f"'where' needs a boolean condition; got dtype {c.dtype} (compare, e.g. x > 0)")
+    return WHERE(a, b, cond=c)
+
+
+# ---------------------------------------------------------------------------------------------
+# Softmax family.  The output is reused by the rules, so its value is what they save.
+
+
+def _softmax_forward(x, axis):
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _log_softmax_forward(x, axis):
+    z = x - np.max(x, axis=axis, keepdims=True)
+    return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+
+
+SOFTMAX = defprim(
+    "softmax", _softmax_forward,
+    vjp=[lambda g, ans, x, axis: ans * (g - sum(g * ans, axis=axis, keepdims=True))],
+    jvp=[lambda t, ans, x, axis: ans * (t - sum(t * ans, axis=axis, keepdims=True))],
+    saves=(-1,), doc="softmax along an axis", latex="∂sᵢ/∂xⱼ = sᵢ(δᵢⱼ − sⱼ)")
+
+LOG_SOFTMAX = defprim(
+    "log_softmax", _log_softmax_forward,
+    vjp=[lambda g, ans, x, axis: g - exp(ans) * sum(g, axis=axis, keepdims=True)],
+    jvp=[lambda t, ans, x, axis: t - sum(exp(ans) * t, axis=axis, keepdims=True)],
+    saves=(-1,), doc="log of softmax, computed stably", latex="∂ℓᵢ/∂xⱼ = δᵢⱼ − sⱼ")
+
+
+def softmax(x, axis: int = -1):
+    """Softmax along ``axis``: exp(x) / sum(exp(x)), computed stably.
+
+    >>> import dpviz as dp
+    >>> dp.softmax(dp.tensor([0., 0.])).data
+    array([0.5, 0.5])
+    """
+    nd = len(shape(x))
+    return SOFTMAX(x, axis=_norm_axis(axis, nd, "softmax")[0] if nd else None)
+
+
+def log_softmax(x, axis: int = -1):
+    """log(softmax(x)) along ``axis``, without overflow.
+
+    >>> import dpviz as dp
+    >>> np.round(dp.log_softmax(dp.tensor([0., 0.])).data, 4)
+    array([-0.6931, -0.6931])
+    """
+    nd = len(shape(x))
+    return LOG_SOFTMAX(x, axis=_norm_axis(axis, nd, "log_softmax")[0] if nd else None)
+
+
+def _ce_rows(logits, targets):
+    return (np.arange(len(targets)), targets) if np.ndim(logits) == 2 else (targets,)
+
+
+def _ce_forward(logits, targets):
+    ls = _log_softmax_forward(logits, -1)
+    return -np.mean(ls[_ce_rows(logits, targets)])
+
+
+def _ce_vjp(g, ans, logits, targets):
+    n = len(targets) if np.ndim(targets) else 1
+    onehot = np.zeros(shape(logits))
+    onehot[_ce_rows(logits, targets)] = 1.0
+    return g * (softmax(logits, axis=-1) - onehot) / float(n)
+
+
+def _ce_jvp(t, ans, logits, targets):
+    p = softmax(logits, axis=-1)
+    picked = getitem(t, _ce_rows(logits, targets))
+    return -mean(picked - sum(p * t, axis=-1))
+
+
+CROSS_ENTROPY = defprim(
+    "cross_entropy", _ce_forward, vjp=[_ce_vjp], jvp=[_ce_jvp],
+    saves=(0,), doc="mean negative log-likelihood of integer targets under softmax(logits)",
+    latex="∂L/∂z = (softmax(z) − onehot(y)) / N")
+
+
+def cross_entropy(logits, targets):
+    """Mean cross-entropy of class indices ``targets`` under ``softmax(logits)``.
+
+    ``logits`` has shape (N, C) (or (C,) for one example); ``targets`` holds N
+    integers in 0..C-1 (a dpviz int tensor, an array or a list).
+
+    >>> import dpviz as dp
+    >>> round(float(dp.cross_entropy(dp.tensor([[0., 0.]]), [1])), 4)
+    0.6931
+    """
+    tr = np.asarray(_raw(targets))
+    ls = shape(logits)
+    if tr.dtype.kind not in "iu":
+        raise DTypeError(f"'cross_entropy' needs integer class indices as targets; got dtype {tr.dtype}")
+    if len(ls) not in (1, 2):
+        raise ShapeError(f"'cross_entropy' needs logits of shape (N, C) or (C,); got {ls}")
+    want = (ls[0],) if len(ls) == 2 else ()
+    if tr.shape != want:
+        raise ShapeError(f"'cross_entropy': logits of shape {ls} need targets of shape {want}; got {tr.shape}")
+    if tr.size and (tr.min() < 0 or tr.max() >= ls[-1]):
+        raise ShapeError(f"'cross_entropy': targets must lie in 0..{ls[-1] - 1}; got values "
+                         f"{tr.min()}..{tr.max()}")
+    return CROSS_ENTROPY(logits, targets=tr)
+
+
+# ---------------------------------------------------------------------------------------------
+# The Tensor methods and operators are thin calls into the table above.
+
+
+def _install_methods() -> None:
+    T = Tensor
+    T.__add__ = lambda a, b: add(a, b)
+    T.__radd__ = lambda a, b: add(b, a)
+    T.__sub__ = lambda a, b: sub(a, b)
+    T.__rsub__ = lambda a, b: sub(b, a)
+    T.__mul__ = lambda a, b: mul(a, b)
+    T.__rmul__ = lambda a, b: mul(b, a)
+    T.__truediv__ = lambda a, b: div(a, b)
+    T.__rtruediv__ = lambda a, b: div(b, a)
+    T.__neg__ = lambda a: neg(a)
+    T.__pos__ = lambda a: a
+    T.__pow__ = lambda a, b: pow(a, b)
+    T.__rpow__ = lambda a, b: pow(b, a)
+    T.__matmul__ = lambda a, b: matmul(a, b)
+    T.__rmatmul__ = lambda a, b: matmul(b, a)
+    T.__getitem__ = lambda a, i: getitem(a, i)
+    T.__abs__ = lambda a: abs(a)
+    for fn in (exp, log, sqrt, tanh, sigmoid, relu, sin, cos):
+        setattr(T, fn.name, (lambda f: lambda self: f(self))(fn))
+    T.abs = lambda self: abs(self)
+    T.sum = lambda self, axis=None, keepdims=False: sum(self, axis, keepdims)
+    T.mean = lambda self, axis=None, keepdims=False: mean(self, axis, keepdims)
+    T.max = lambda self, axis=None, keepdims=False: max(self, axis, keepdims)
+    T.reshape = lambda self, *shp: reshape(self, shp[0] if len(shp) == 1 else shp)
+    T.transpose = lambda self, *axes: transpose(self, (axes[0] if len(axes) == 1 and
+                                                       not isinstance(axes[0], int) else axes) or None)
+    T.T = property(lambda self: transpose(self))
+    T.softmax = lambda self, axis=-1: softmax(self, axis)
+    T.log_softmax = lambda self, axis=-1: log_softmax(self, axis)
+    T.clone = lambda self: clone(self)
+
+
+_install_methods()
