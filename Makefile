@@ -12,9 +12,9 @@ TORCH ?= torch==2.13.0
 TORCH_INDEX ?=
 PY := $(VENV)/bin/python
 PIP_INDEX := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
-.PHONY: lab test install install-test browser clean
+.PHONY: lab test install install-test system-packages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,22 +26,26 @@ install: $(PY)
 install-test: $(PY)
 	$(PY) -m pip install -q $(PIP_INDEX) "$(TORCH)" -e ".[test]"
 
-# Chromium for the browser test: Debian/Ubuntu's package, installed only where we are root or may sudo
-# without a password.  Anywhere else the browser test skips and says why.
-browser:
-	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+# System packages the tests use where the machine allows it: Chromium for the browser test and
+# Graphviz's `dot` (so both renderers are tested; the notebooks still render with graphviz-pure, as
+# on Binder).  Installed only where we are root or may sudo without a password; anywhere else the
+# browser test and the system-dot test skip and say why.
+system-packages:
+	@missing=""; command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing="chromium"; \
+	command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	  || echo "dpviz: could not install chromium; the browser test will be skipped"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	  || echo "dpviz: could not install $$missing; the tests that need it will be skipped"; \
 	elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
-	  (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	  || echo "dpviz: could not install chromium; the browser test will be skipped"; \
-	else echo "dpviz: no chromium and no way to install it; the browser test will be skipped"; fi
+	  (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	  || echo "dpviz: could not install $$missing; the tests that need it will be skipped"; \
+	else echo "dpviz: $$missing not installed and no way to install it here; the tests that need it will be skipped"; fi
 
 lab: install
-	$(PY) -m jupyter lab notebooks/
+	$(PY) -m jupyter lab notebooks/01-welcome.ipynb
 
-test: install-test browser
+test: install-test system-packages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:

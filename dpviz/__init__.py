@@ -21,6 +21,30 @@ from dpviz.primitives import (PRIMITIVES, abs, add, clone, concatenate, cos, cro
                               where)
 from dpviz.program import BackwardStep, ForwardStep, JvpStep, Program, ProgramNode, trace
 from dpviz.functional import grad, hvp, jacobian, jvp, value_and_grad, vjp
+from dpviz.exercises import check
+from dpviz.draw import draw
+from dpviz.render import render
+from dpviz.gradcheck import gradcheck
+from dpviz import analysis
+from dpviz.settings import mode_note, quick_mode
 from dpviz import nn, optim
 
 __version__ = "0.1.0"
+
+# Widgets pull in ipywidgets and plotly: loaded on first use, so `import dpviz` stays light.
+_LAZY = {
+    "Stepper": "dpviz.widgets", "explore": "dpviz.widgets", "Explorer": "dpviz.widgets",
+    "LiveTraining": "dpviz.widgets", "live_plot": "dpviz.widgets", "widgets": "dpviz.widgets",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+        mod = importlib.import_module(_LAZY[name])
+        return mod if name == "widgets" else getattr(mod, name)
+    raise AttributeError(f"module 'dpviz' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

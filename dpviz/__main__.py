@@ -1,10 +1,38 @@
-"""The ``dpviz`` command line."""
+"""The ``dpviz`` command line (also ``python -m dpviz``).
+
+  dpviz doctor                       versions, graph renderer, GPU, data files
+  dpviz reproduce citeseer [...]     the paper's CiteSeer table (see dpviz reproduce citeseer --help)
+
+>>> main(["--help"])  # doctest: +ELLIPSIS
+usage: dpviz ...
+0
+"""
+from __future__ import annotations
+
 import sys
+
+USAGE = """usage: dpviz <command> [options]
+
+commands:
+  doctor                     what is installed: versions, graph renderer, GPU, data files
+  reproduce citeseer [...]   run the paper's CiteSeer experiments (dpviz reproduce citeseer --help)
+"""
 
 
 def main(argv=None) -> int:
-    print("dpviz", file=sys.stderr)
-    return 0
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(USAGE.rstrip())
+        return 0
+    cmd, rest = argv[0], argv[1:]
+    if cmd == "doctor":
+        from dpviz.doctor import main as doctor
+        return doctor(rest)
+    if cmd == "reproduce":
+        from dpviz.gnn.cli import main as reproduce
+        return reproduce(rest)
+    print(f"dpviz: unknown command {cmd!r}\n\n{USAGE.rstrip()}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

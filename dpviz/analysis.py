@@ -426,9 +426,9 @@ class InvarianceCheck:
 def _as_array(out: Any) -> np.ndarray:
     if isinstance(out, (tuple, list)):
         return np.concatenate([_as_array(o).ravel() for o in out]) if out else np.zeros(0)
-    data = getattr(out, "data", out)
-    if callable(getattr(out, "detach", None)) and hasattr(out, "numpy"):   # a PyTorch tensor
-        data = out.detach().cpu().numpy()
+    if type(out).__module__.startswith("torch"):        # a PyTorch tensor
+        return out.detach().cpu().numpy().astype(float)
+    data = getattr(out, "data", out)                    # a dpviz tensor holds an ndarray
     return np.asarray(data, dtype=float)
 
 

@@ -36,6 +36,13 @@ class Optimizer:
         self.lr = float(lr)
 
     def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to None before the next backward pass.
+
+        >>> import dpviz as dp
+        >>> w = dp.tensor(1.0, requires_grad=True); (w * 2).backward()
+        >>> opt = dp.optim.SGD([w], lr=0.1); opt.zero_grad(); w.grad is None
+        True
+        """
         for p in self.params:
             p.zero_grad()
 
@@ -48,6 +55,13 @@ class Optimizer:
         node.ver = node.vc[0]
 
     def step(self) -> None:
+        """Update every parameter that has a gradient, in place (subclasses say how).
+
+        >>> import dpviz as dp
+        >>> w = dp.tensor(1.0, requires_grad=True); (w * 2).backward()
+        >>> dp.optim.SGD([w], lr=0.25).step(); float(w.data)
+        0.5
+        """
         raise NotImplementedError
 
     def _grads(self):

@@ -192,13 +192,42 @@ neg = defprim(
     jvp=[lambda t, ans, a: -t],
     doc="-a", latex="∂(−a)/∂a = −1")
 
+def _pow_base(a, b):
+    """aᵇ⁻¹ for ∂(aᵇ)/∂a = b·aᵇ⁻¹, with 0⁻¹ read as 1 where a = b = 0.
+
+    There b·aᵇ⁻¹ would be 0·∞ = nan; aᵇ = a⁰ = 1 is constant in a, so the
+    derivative is 0 (PyTorch's answer too).  The where() comes *before* the
+    power so that differentiating this rule again does not meet the inf either.
+
+    >>> float(_pow_base(np.array(0.0), np.array(0.0))), float(_pow_base(np.array(2.0), np.array(3.0)))
+    (1.0, 4.0)
+    """
+    hit = (np.asarray(_raw(a)) == 0) & (np.asarray(_raw(b)) == 0)
+    return (where(hit, 1.0, a) if hit.any() else a) ** (b - 1)
+
+
+def _pow_log(a, b):
+    """ln a for ∂(aᵇ)/∂b = ln(a)·aᵇ, with 0 where a = 0 and b ≥ 0.
+
+    There aᵇ = 0 (or 1 when b = 0) for every b ≥ 0 nearby, so the derivative in b is
+    0 (PyTorch's convention), not ln(0)·0 = −∞·0 = nan.  As above, the where() goes
+    inside the log so that second derivatives stay finite.
+
+    >>> float(_pow_log(np.array(0.0), np.array(2.0))), float(_pow_log(np.array(np.e), np.array(2.0)))
+    (0.0, 1.0)
+    """
+    hit = (np.asarray(_raw(a)) == 0) & (np.asarray(_raw(b)) >= 0)
+    return log(where(hit, 1.0, a)) if hit.any() else log(a)
+
+
 pow = defprim(  # noqa: A001 - dp.pow mirrors numpy.power / torch.pow
     "pow", np.power,
-    vjp=[lambda g, ans, a, b: sum_to(g * b * a ** (b - 1), shape(a)),
-         lambda g, ans, a, b: sum_to(g * log(a) * ans, shape(b))],
-    jvp=[lambda t, ans, a, b: t * b * a ** (b - 1),
-         lambda t, ans, a, b: t * log(a) * ans],
-    saves=(0, 1, -1), doc="a ** b", latex="∂(aᵇ)/∂a = b·aᵇ⁻¹, ∂(aᵇ)/∂b = ln(a)·aᵇ")
+    vjp=[lambda g, ans, a, b: sum_to(g * b * _pow_base(a, b), shape(a)),
+         lambda g, ans, a, b: sum_to(g * _pow_log(a, b) * ans, shape(b))],
+    jvp=[lambda t, ans, a, b: t * b * _pow_base(a, b),
+         lambda t, ans, a, b: t * _pow_log(a, b) * ans],
+    saves=(0, 1, -1), doc="a ** b (at a = 0 the derivatives follow PyTorch: no nan from 0·∞)",
+    latex="∂(aᵇ)/∂a = b·aᵇ⁻¹, ∂(aᵇ)/∂b = ln(a)·aᵇ")
 
 # ---------------------------------------------------------------------------------------------
 # Elementwise functions.
@@ -312,6 +341,11 @@ matmul = defprim(
 
 
 def _norm_axis(axis, ndim: int, opname: str):
+    """Axes as a sorted tuple of non-negative ints (None: all axes, and always for a 0-d tensor).
+
+    >>> _norm_axis(-1, 3, "sum"), _norm_axis((0, -1), 2, "sum"), _norm_axis(-1, 0, "max")
+    ((2,), (0, 1), None)
+    """
     if axis is None:
         return None
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
@@ -319,7 +353,8 @@ def _norm_axis(axis, ndim: int, opname: str):
     for a in axes:
         if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
             raise UnsupportedTypeError(f"'{opname}': axis must be an int or a tuple of ints; got {axis!r}")
-        if not -ndim <= a < builtins.max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
+        # a 0-d tensor accepts axis 0 and -1 (as torch does): both mean "all of it"
+        if not (a in (0, -1) if ndim == 0 else -ndim <= a < ndim):
             raise ShapeError(f"'{opname}': axis {a} is out of range for a tensor with {ndim} axes")
         out.append(int(a) % builtins.max(ndim, 1))
     if len(set(out)) != len(out):
@@ -747,37 +782,55 @@ def cross_entropy(logits, targets):
 # The Tensor methods and operators are thin calls into the table above.
 
 
+def _method(fn, name: str, doc: str, example: str, result: str):
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"{doc}\n\n>>> import dpviz as dp\n>>> {example}\n{result}\n"
+    return fn
+
+
 def _install_methods() -> None:
     T = Tensor
-    T.__add__ = lambda a, b: add(a, b)
-    T.__radd__ = lambda a, b: add(b, a)
-    T.__sub__ = lambda a, b: sub(a, b)
-    T.__rsub__ = lambda a, b: sub(b, a)
-    T.__mul__ = lambda a, b: mul(a, b)
-    T.__rmul__ = lambda a, b: mul(b, a)
-    T.__truediv__ = lambda a, b: div(a, b)
-    T.__rtruediv__ = lambda a, b: div(b, a)
-    T.__neg__ = lambda a: neg(a)
+    ops = {
+        "__add__": (lambda a, b: add(a, b), "a + b"), "__radd__": (lambda a, b: add(b, a), "b + a"),
+        "__sub__": (lambda a, b: sub(a, b), "a - b"), "__rsub__": (lambda a, b: sub(b, a), "b - a"),
+        "__mul__": (lambda a, b: mul(a, b), "a * b"), "__rmul__": (lambda a, b: mul(b, a), "b * a"),
+        "__truediv__": (lambda a, b: div(a, b), "a / b"), "__rtruediv__": (lambda a, b: div(b, a), "b / a"),
+        "__pow__": (lambda a, b: pow(a, b), "a ** b"), "__rpow__": (lambda a, b: pow(b, a), "b ** a"),
+        "__matmul__": (lambda a, b: matmul(a, b), "a @ b"), "__rmatmul__": (lambda a, b: matmul(b, a), "b @ a"),
+    }
+    for name, (fn, doc) in ops.items():
+        setattr(T, name, _method(fn, name, f"Recorded {doc}.", "(dp.tensor([2.0]) * 3).data",
+                                 "array([6.])"))
+    T.__neg__ = _method(lambda a: neg(a), "__neg__", "Recorded -a.", "(-dp.tensor([2.0])).data",
+                        "array([-2.])")
     T.__pos__ = lambda a: a
-    T.__pow__ = lambda a, b: pow(a, b)
-    T.__rpow__ = lambda a, b: pow(b, a)
-    T.__matmul__ = lambda a, b: matmul(a, b)
-    T.__rmatmul__ = lambda a, b: matmul(b, a)
-    T.__getitem__ = lambda a, i: getitem(a, i)
-    T.__abs__ = lambda a: abs(a)
-    for fn in (exp, log, sqrt, tanh, sigmoid, relu, sin, cos):
-        setattr(T, fn.name, (lambda f: lambda self: f(self))(fn))
-    T.abs = lambda self: abs(self)
-    T.sum = lambda self, axis=None, keepdims=False: sum(self, axis, keepdims)
-    T.mean = lambda self, axis=None, keepdims=False: mean(self, axis, keepdims)
-    T.max = lambda self, axis=None, keepdims=False: max(self, axis, keepdims)
-    T.reshape = lambda self, *shp: reshape(self, shp[0] if len(shp) == 1 else shp)
-    T.transpose = lambda self, *axes: transpose(self, (axes[0] if len(axes) == 1 and
-                                                       not isinstance(axes[0], int) else axes) or None)
-    T.T = property(lambda self: transpose(self))
-    T.softmax = lambda self, axis=-1: softmax(self, axis)
-    T.log_softmax = lambda self, axis=-1: log_softmax(self, axis)
-    T.clone = lambda self: clone(self)
+    T.__abs__ = _method(lambda a: abs(a), "__abs__", "Recorded |a|.", "abs(dp.tensor([-2.0])).data",
+                        "array([2.])")
+    T.__getitem__ = _method(lambda a, i: getitem(a, i), "__getitem__",
+                            "Recorded indexing: ints, slices, None, ... and integer/bool arrays.",
+                            "dp.tensor([1.0, 2.0, 3.0])[1:].data", "array([2., 3.])")
+    for fn in (exp, log, sqrt, tanh, sigmoid, relu, sin, cos, abs, clone):
+        setattr(T, fn.name, _method((lambda f: lambda self: f(self))(fn), fn.name,
+                                    f"Elementwise {fn.doc} ({fn.latex}).",
+                                    f"dp.tensor([0.5, 1.0]).{fn.name}().shape", "(2,)"))
+    for name, red in (("sum", sum), ("mean", mean), ("max", max)):
+        setattr(T, name, _method((lambda r: lambda self, axis=None, keepdims=False: r(self, axis, keepdims))(red),
+                                 name, red.__doc__.split("\n")[0], f"dp.tensor([[1.0, 2.0]]).{name}(axis=1).shape",
+                                 "(1,)"))
+    T.reshape = _method(lambda self, *shp: reshape(self, shp[0] if len(shp) == 1 else shp), "reshape",
+                        "Reshape: t.reshape(2, 3) or t.reshape((2, 3)); one size may be -1.",
+                        "dp.tensor([1.0, 2.0, 3.0, 4.0]).reshape(2, -1).shape", "(2, 2)")
+    T.transpose = _method(
+        lambda self, *axes: transpose(self, (axes[0] if len(axes) == 1 and not isinstance(axes[0], int)
+                                             else axes) or None),
+        "transpose", "Permute axes (reverse them when none are given).",
+        "dp.tensor([[1.0, 2.0, 3.0]]).transpose().shape", "(3, 1)")
+    T.T = property(lambda self: transpose(self), doc="The transpose (axes reversed).")
+    T.softmax = _method(lambda self, axis=-1: softmax(self, axis), "softmax", "Softmax along an axis.",
+                        "dp.tensor([0.0, 0.0]).softmax().data", "array([0.5, 0.5])")
+    T.log_softmax = _method(lambda self, axis=-1: log_softmax(self, axis), "log_softmax",
+                            "log(softmax) along an axis, computed stably.",
+                            "dp.tensor([0.0, 0.0]).log_softmax().shape", "(2,)")
 
 
 _install_methods()

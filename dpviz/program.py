@@ -161,8 +161,9 @@ class Program:
     >>> prog = dp.trace(lambda x: (x * x).sum(), [1.0, 2.0])
     >>> prog([3.0, 4.0])
     array(25.)
-    >>> prog.backward(); prog.nodes[0].grad
-    array([2., 4.])
+    >>> _ = prog.backward()      # at the inputs of the last replay
+    >>> prog.nodes[0].grad
+    array([6., 8.])
     """
 
     def __init__(self, nodes: list[ProgramNode], n_inputs: int, l: int, outputs: list[int],
@@ -472,6 +473,17 @@ class Program:
             t = self._last_tangents[i]
             outs.append(np.zeros(self.nodes[i].shape) if t is None else t)
         return outs[0] if len(outs) == 1 else tuple(outs)
+
+    def to_networkx(self):
+        """The program as a ``networkx.DiGraph`` (nodes carry op, name, shape, scope, value, grad).
+
+        >>> import dpviz as dp
+        >>> G = dp.trace(lambda x: x.exp() * x, 1.0).to_networkx()
+        >>> G.number_of_nodes(), sorted(G.edges())
+        (3, [(0, 1), (0, 2), (1, 2)])
+        """
+        from dpviz.analysis import to_networkx
+        return to_networkx(self)
 
     # -- printing ---------------------------------------------------------------------------------
     def __repr__(self) -> str:

@@ -690,8 +690,8 @@ class Tensor:
     def __imul__(self, other): return self.mul_(other)
 
     def __setitem__(self, index, value) -> None:
-        from dpviz.primitives import index_update, normalize_index
-        self._inplace(index_update, "setitem", value, index=normalize_index(index, self.shape))
+        from dpviz.primitives import INDEX_UPDATE, normalize_index
+        self._inplace(INDEX_UPDATE, "setitem", value, index=normalize_index(index, self.shape))
 
 
 def _raw(a):

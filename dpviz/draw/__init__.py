@@ -9,7 +9,7 @@ The modules hold one job each: :mod:`~dpviz.draw.model` (the source-independent 
 style hook), :mod:`~dpviz.draw.legend` and :mod:`~dpviz.draw.dot` (writing DOT).
 
 >>> import dpviz as dp
->>> dp.draw(dp.tensor(2.0, name="a") * 3).node_count
+>>> dp.draw(dp.tensor(2.0, name="a", requires_grad=True) * 3).node_count
 3
 """
 from dpviz.draw.api import draw, to_diagram

@@ -13,7 +13,9 @@ False
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+import contextlib
+import gc
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from dpviz.draw.collapse import DEFAULT_THRESHOLD, plan_collapse
 from dpviz.draw.dot import RANKDIRS, DrawOptions, dot_lines
@@ -37,7 +39,7 @@ def to_diagram(obj: Any, *, params: Mapping[str, Any] | None = None, saved: bool
     """The :class:`~dpviz.draw.model.Diagram` that ``dp.draw`` would draw for ``obj``.
 
     >>> import dpviz as dp
-    >>> to_diagram(dp.tensor(1.0, name="a") * 2).n
+    >>> to_diagram(dp.tensor(1.0, name="a", requires_grad=True) * 2).n
     3
     """
     if isinstance(obj, Diagram):
@@ -61,6 +63,19 @@ def to_diagram(obj: Any, *, params: Mapping[str, Any] | None = None, saved: bool
     raise DpvizError(
         f"dp.draw takes a dpviz tensor, a dp.Program or a PyTorch tensor; got {type(obj).__name__}"
     )
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the garbage collector: drawing a 100,000-node program creates many small objects,
+    which would trigger repeated full collections that free nothing and triple the time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _resolve_highlight(diagram: Diagram, highlight: Any) -> set[int]:
@@ -106,6 +121,7 @@ def draw(
     style: StyleHook | None = None,
     legend: bool = True,
     clusters: bool = True,
+    sparklines: bool = True,
     params: Mapping[str, Any] | None = None,
     saved: bool = True,
     title: str | None = None,
@@ -117,8 +133,8 @@ def draw(
     ``saved`` shows tensors kept for backward and the bases of views).
 
     What each node shows: ``name``, ``op``, ``shape``, ``dtype``, ``value`` and ``grad``
-    (scalars in full, arrays summarised with a sparkline; "grad: not computed" before
-    backward), ``index`` (the node's 0-based Definition-1 index); ``arg_positions`` labels
+    (scalars in full, arrays as range and mean plus a sparkline unless ``sparklines=False``;
+    "grad: not computed" before backward), ``index`` (the node's 0-based Definition-1 index); ``arg_positions`` labels
     each edge with the argument slot. ``rankdir`` is ``"LR"``, ``"TB"``, ``"RL"`` or ``"BT"``.
 
     Scopes become clusters (``clusters=False`` turns that off). ``collapse`` folds scopes
@@ -137,14 +153,16 @@ def draw(
         raise DpvizError(f"rankdir must be one of {RANKDIRS}; got {rankdir!r}")
     if style is not None and not callable(style):
         raise DpvizError(f"style= takes a function node -> dict of Graphviz attributes; got {type(style).__name__}")
-    diagram = to_diagram(obj, params=params, saved=saved, title=title)
-    if title is not None:
-        diagram.title = title
     opts = DrawOptions(name=name, op=op, shape=shape, dtype=dtype, value=value, grad=grad, index=index,
-                       arg_positions=arg_positions, rankdir=rankdir, clusters=clusters, legend=legend)
-    plan = plan_collapse(diagram, collapse, threshold=threshold)
-    marked = _resolve_highlight(diagram, highlight)
-    lines = dot_lines(diagram, opts, plan, highlight=marked, style=style)
+                       arg_positions=arg_positions, rankdir=rankdir, clusters=clusters, legend=legend,
+                       sparklines=sparklines)
+    with _gc_paused():
+        diagram = to_diagram(obj, params=params, saved=saved, title=title)
+        if title is not None:
+            diagram.title = title
+        plan = plan_collapse(diagram, collapse, threshold=threshold)
+        marked = _resolve_highlight(diagram, highlight)
+        lines = dot_lines(diagram, opts, plan, highlight=marked, style=style)
     drawing = Drawing(name="dpviz", body=[line + "\n" for line in lines])
     drawing.node_count = plan.visible_count
     drawing.program_nodes = diagram.n

@@ -47,6 +47,7 @@ class DrawOptions:
     rankdir: str = "LR"
     clusters: bool = True
     legend: bool = True
+    sparklines: bool = True
 
 
 def attr_list(attrs: dict[str, Any]) -> str:
@@ -71,8 +72,11 @@ def _small(text: str) -> str:
 def _static_params(params: dict[str, Any]) -> str:
     if not params:
         return ""
-    inner = ", ".join(f"{k}={v!r}" for k, v in sorted(params.items()))
-    return f"({inner})"
+    # None and False are the "nothing special" settings (axis=None, keepdims=False): skip them.
+    shown = [(k, v) for k, v in sorted(params.items()) if v is not None and v is not False]
+    if not shown:
+        return ""
+    return "(" + ", ".join(f"{k}={v!r}" for k, v in shown) + ")"
 
 
 def node_label(node: NodeInfo, opts: DrawOptions) -> L.Html:
@@ -104,10 +108,10 @@ def node_label(node: NodeInfo, opts: DrawOptions) -> L.Html:
     if facts:
         lines.append(_small(" ".join(facts)))
     if opts.value and node.value is not None:
-        lines.append("value " + L.html_text(L.summarize(node.value)))
+        lines.append("value " + L.html_text(L.summarize(node.value, spark=opts.sparklines)))
     if opts.grad:
         if node.grad_state == GRAD_COMPUTED:
-            lines.append("grad " + L.html_text(L.summarize(node.grad)))
+            lines.append("grad " + L.html_text(L.summarize(node.grad, spark=opts.sparklines)))
         elif node.grad_state == GRAD_NOT_COMPUTED:
             lines.append(_small("grad: not computed"))
         elif node.kind not in ("const", "saved", "view_base") and node.grad_state != GRAD_UNAVAILABLE:

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 import graphviz
 
 #: Jupyter display lays out at most this many boxes; larger drawings show a message.
-DISPLAY_LIMIT = 5000
+DISPLAY_LIMIT = 300
 
 
 class Drawing(graphviz.Digraph):

@@ -19,18 +19,25 @@ from dpviz.draw.model import (
     Diagram,
     EdgeInfo,
     NodeInfo,
+    scope_from_name,
 )
 from dpviz.errors import DpvizError
 
 _LEAF_KINDS = ("input", "param", "const")
 
 
+_dtype_names: dict[Any, str] = {}
+
+
 def _dtype_name(node: Any) -> str | None:
     dtype = getattr(node, "dtype", None)
     if dtype is None:
-        value = getattr(node, "value", None)
-        dtype = getattr(value, "dtype", None)
-    return None if dtype is None else str(np.dtype(dtype))
+        return None
+    # str(np.dtype) is slow (microseconds); a 100,000-node program has only a few dtypes.
+    name = _dtype_names.get(dtype)
+    if name is None:
+        name = _dtype_names[dtype] = str(np.dtype(dtype))
+    return name
 
 
 def diagram_from_program(prog: Any, *, title: str | None = None) -> Diagram:
@@ -44,6 +51,10 @@ def diagram_from_program(prog: Any, *, title: str | None = None) -> Diagram:
     >>> diagram_from_program(prog).nodes[-1].grad_state
     'not computed'
     """
+    return _build(prog, title)
+
+
+def _build(prog: Any, title: str | None) -> Diagram:
     nodes_in = list(prog.nodes)
     backward_ran = any(getattr(node, "grad", None) is not None for node in nodes_in)
     missing = GRAD_NOT_NEEDED if backward_ran else GRAD_NOT_COMPUTED
@@ -70,6 +81,9 @@ def diagram_from_program(prog: Any, *, title: str | None = None) -> Diagram:
                 )
             edges.append(EdgeInfo(a, i, position))
         shape = getattr(node, "shape", None)
+        scope = getattr(node, "scope", "") or ""
+        if not scope and kind == "param":
+            scope = scope_from_name(getattr(node, "name", None))
         nodes.append(
             NodeInfo(
                 index=i,
@@ -79,7 +93,7 @@ def diagram_from_program(prog: Any, *, title: str | None = None) -> Diagram:
                 args=args,
                 shape=None if shape is None else tuple(shape),
                 dtype=_dtype_name(node),
-                scope=getattr(node, "scope", "") or "",
+                scope=scope,
                 value=getattr(node, "value", None),
                 grad=grad,
                 grad_state=state,

@@ -12,7 +12,7 @@ and an op lies in a scope when every one of its inputs does (``t()`` of a weight
 
 >>> import torch
 >>> w = torch.ones(2, requires_grad=True)
->>> d = diagram_from_torch((w * 3).sum(), params={"w": w})
+>>> d = diagram_from_torch((w * 3).sum(), params={"w": w}, saved=False)
 >>> [(n.kind, n.op, n.name) for n in d.nodes]
 [('input', 'input', 'w'), ('op', 'mul', None), ('op', 'sum', None)]
 """
@@ -29,6 +29,7 @@ from dpviz.draw.model import (
     Diagram,
     EdgeInfo,
     NodeInfo,
+    scope_from_name,
 )
 from dpviz.errors import DpvizError
 
@@ -76,12 +77,6 @@ def _saved_tensors(fn: Any, torch: Any) -> list[tuple[str, Any]]:
 
 def _dtype(t: Any) -> str:
     return str(t.dtype).replace("torch.", "")
-
-
-def _scope_of_name(name: str | None) -> str:
-    if not name or "." not in name:
-        return ""
-    return name.rsplit(".", 1)[0].replace(".", "/")
 
 
 def diagram_from_torch(
@@ -220,7 +215,7 @@ def diagram_from_torch(
                 node_kind = "param" if (name is not None and isinstance(obj, torch.nn.Parameter)) else "input"
                 grad = obj.grad
                 state = GRAD_COMPUTED if grad is not None else GRAD_NOT_COMPUTED
-                scope = _scope_of_name(name)
+                scope = scope_from_name(name)
             else:
                 node_kind = kind
                 name = label_of[key]

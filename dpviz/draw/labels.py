@@ -70,6 +70,13 @@ def plain(text: str) -> str:
     >>> plain("a\x00b\tc")
     'a\\x00b c'
     """
+    if text.isprintable():
+        # Printable text has no control, separator-other-than-space or unassigned
+        # characters, so it needs no change; checking this in C keeps labels fast.
+        return text
+    spaced = text.replace("\t", " ")
+    if spaced.replace("\n", "").replace("\r", "").isprintable():
+        return spaced
     out = []
     for ch in text:
         if ch in "\n\r":
@@ -170,9 +177,10 @@ def sparkline(values: np.ndarray, width: int = 16) -> str:
     return "".join(_SPARK[s] for s in steps)
 
 
-def summarize(value: Any, *, max_items: int = 4) -> str:
+def summarize(value: Any, *, max_items: int = 4, spark: bool = True) -> str:
     """A short text for a value: a scalar in full, a small array item by item, a larger
-    array as its range and mean followed by a sparkline.
+    array as its range and mean followed by a sparkline (unless ``spark`` is false: the
+    block characters need a font that has them, which browsers do and PNG renderers may not).
 
     >>> summarize(np.array([1.0, 2.0]))
     '[1, 2]'
@@ -205,7 +213,7 @@ def summarize(value: Any, *, max_items: int = 4) -> str:
     if finite.size == 0:
         return f"all non-finite{note}"
     text = f"[{fmt_number(finite.min())} … {fmt_number(finite.max())}] mean {fmt_number(finite.mean())}"
-    return f"{text} {sparkline(finite)}{note}"
+    return f"{text} {sparkline(finite)}{note}" if spark else f"{text}{note}"
 
 
 def fmt_shape(shape: Any) -> str:

@@ -39,6 +39,20 @@ GRAD_NOT_NEEDED = "not needed"
 GRAD_UNAVAILABLE = "unavailable"   # the source does not keep gradients here (PyTorch ops)
 
 
+def scope_from_name(name: str | None) -> str:
+    """The module path in a parameter's dotted name, as a scope: ``"mlp.layer0.weight"`` -> ``"mlp/layer0"``.
+
+    Parameters are created outside the scope of the call that uses them, so their names
+    (``dp.nn`` and ``model.named_parameters()`` both use dots) are what places them in it.
+
+    >>> scope_from_name("mlp.layer0.weight"), scope_from_name("w")
+    ('mlp/layer0', '')
+    """
+    if not name or "." not in name:
+        return ""
+    return name.rsplit(".", 1)[0].replace(".", "/")
+
+
 @dataclass(frozen=True, slots=True)
 class NodeInfo:
     """What a drawing knows about one node; style hooks receive this.

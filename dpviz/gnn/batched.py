@@ -197,8 +197,10 @@ class SeedSelfAttention(nn.Module):
     def __init__(self, x: torch.Tensor, pairs: torch.Tensor | None, seeds: int,
                  in_features: int, classes: int, embed: int = 120, heads: int = 6) -> None:
         super().__init__()
-        self.x = to_csr(x) if x.is_sparse else x
+        self.x_coo = x.coalesce() if x.is_sparse else x.to_sparse().coalesce()
+        self.x = to_csr(self.x_coo)
         self.pairs = pairs
+        self._cached: tuple[torch.Tensor, tuple[torch.Tensor, ...]] | None = None
         self.heads = heads
         self.pre = SeedLinear(seeds, in_features, embed)
         self.in_proj = SeedLinear(seeds, embed, 3 * embed, init="glorot")
@@ -217,25 +219,53 @@ class SeedSelfAttention(nn.Module):
         pairs = None if mask == "all" else attention_pairs(mask, data.edge_index, n)  # type: ignore[attr-defined]
         return cls(data.x_sparse, pairs, seeds, data.num_features, data.num_classes)  # type: ignore[attr-defined]
 
+    def _plan(self, nodes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Rows of X needed, query positions among them, and the renumbered pairs.
+
+        Only the requested queries and the keys they may attend to influence the output, so only
+        those nodes' features are projected.  The plan is cached for the last ``nodes`` tensor
+        (training passes the same one every epoch).
+        """
+        if self._cached is not None and self._cached[0] is nodes:
+            return self._cached[1]
+        assert self.pairs is not None
+        n = self.x.shape[0]
+        device = self.pairs.device
+        is_query = torch.zeros(n, dtype=torch.bool, device=device)
+        is_query[nodes] = True
+        keep = is_query[self.pairs[0]]
+        rows = torch.unique(torch.cat([nodes, self.pairs[1][keep]]))  # keys ⊇ queries
+        position = torch.full((n,), -1, dtype=torch.long, device=device)
+        position[rows] = torch.arange(len(rows), device=device)
+        query_rows = position[nodes]
+        query_pos = torch.full((n,), -1, dtype=torch.long, device=device)
+        query_pos[nodes] = torch.arange(len(nodes), device=device)
+        pairs = torch.stack([query_pos[self.pairs[0][keep]], position[self.pairs[1][keep]]])
+        x_rows = self.x_coo.index_select(0, rows).coalesce()
+        plan = (to_csr(x_rows), query_rows, pairs, rows)
+        self._cached = (nodes, plan)
+        return plan
+
     def _attend(self, nodes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
-        h = F.dropout(self.pre(self.x), 0.8, self.training)  # (N, S, E): every node is a key
-        n, s, e = h.shape
         w, b = self.in_proj.weight, self.in_proj.bias
-        q = torch.einsum("nsi,sio->nso", h[nodes], w[:, :, :e]) + b[:, :e]
-        kv = torch.einsum("nsi,sio->nso", h, w[:, :, e:]) + b[:, e:]
+        if self.pairs is None:
+            h = F.dropout(self.pre(self.x), 0.8, self.training)  # (N, S, E): every node is a key
+            query_h = h[nodes]
+        else:
+            x_rows, query_rows, pairs, _ = self._plan(nodes)
+            h = F.dropout(self.pre(x_rows), 0.8, self.training)  # only the nodes that matter
+            query_h = h[query_rows]
+        n, s, e = h.shape
         d = e // self.heads
+        q = (torch.einsum("nsi,sio->nso", query_h, w[:, :, :e]) + b[:, :e])
         q = q.view(len(nodes), s, self.heads, d)
+        kv = torch.einsum("nsi,sio->nso", h, w[:, :, e:]) + b[:, e:]
         k, v = kv[..., :e].reshape(n, s, self.heads, d), kv[..., e:].reshape(n, s, self.heads, d)
         if self.pairs is None:
             out = F.scaled_dot_product_attention(
                 q.permute(1, 2, 0, 3), k.permute(1, 2, 0, 3), v.permute(1, 2, 0, 3)
             ).permute(2, 0, 1, 3)
             return out.reshape(len(nodes), s, e), None, None
-        # Keep the pairs whose query is requested, renumbered to positions in `nodes`.
-        position = torch.full((n,), -1, dtype=torch.long, device=h.device)
-        position[nodes] = torch.arange(len(nodes), device=h.device)
-        keep = position[self.pairs[0]] >= 0
-        pairs = torch.stack([position[self.pairs[0][keep]], self.pairs[1][keep]])
         out, weights = pair_attention(q, k, v, pairs, len(nodes))
         return out.reshape(len(nodes), s, e), weights, pairs
 
@@ -248,7 +278,7 @@ class SeedSelfAttention(nn.Module):
         """Head-averaged weights of every allowed pair whose query is in ``nodes`` (eval mode).
 
         Returns ``(pairs, weights)``: ``pairs[0]`` indexes ``nodes``, ``pairs[1]`` is the key
-        node, ``weights`` is ``(P, S)``.
+        node id, ``weights`` is ``(P, S)``.
 
         >>> from dpviz.data import planetoid
         >>> m = SeedSelfAttention.for_graph(planetoid("citeseer"), "self", 1)
@@ -262,4 +292,5 @@ class SeedSelfAttention(nn.Module):
         self.train(was_training)
         if weights is None or pairs is None:
             raise ValueError("the 'all' mask keeps no pair list; inspect weights with the plain model")
-        return pairs, weights.mean(-1)
+        rows = self._plan(nodes)[3]
+        return torch.stack([pairs[0], rows[pairs[1]]]), weights.mean(-1)

@@ -1,0 +1,63 @@
+"""Run-time settings shared by the notebooks: quick mode and the compute device.
+
+Quick mode (fewer epochs, seeds and points) is what CI and the test suite run;
+it is on when ``DPVIZ_QUICK=1``, or when ``CI`` is set and ``DPVIZ_QUICK`` is not ``0``.
+
+>>> import os
+>>> os.environ["DPVIZ_QUICK"] = "1"; quick_mode()
+True
+>>> os.environ["DPVIZ_QUICK"] = "0"; quick_mode()
+False
+>>> del os.environ["DPVIZ_QUICK"]
+"""
+from __future__ import annotations
+
+import os
+
+
+def quick_mode() -> bool:
+    """True when notebooks and experiments should run their small, fast setting.
+
+    >>> isinstance(quick_mode(), bool)
+    True
+    """
+    flag = os.environ.get("DPVIZ_QUICK", "").strip().lower()
+    if flag in ("1", "true", "yes"):
+        return True
+    if flag in ("0", "false", "no"):
+        return False
+    return bool(os.environ.get("CI"))
+
+
+def torch_device(prefer: str = "auto"):
+    """The torch device to use: CUDA when present (``"auto"``), else CPU; or the one named.
+
+    >>> str(torch_device("cpu"))
+    'cpu'
+    """
+    import torch
+
+    from dpviz.errors import DpvizError
+
+    if prefer == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if prefer == "cuda" and not torch.cuda.is_available():
+        raise DpvizError("device 'cuda' was asked for, but torch sees no GPU; use 'auto' or 'cpu'")
+    if prefer not in ("cpu", "cuda") and not prefer.startswith("cuda:"):
+        raise DpvizError(f"device must be 'auto', 'cpu' or 'cuda'; got {prefer!r}")
+    return torch.device(prefer)
+
+
+def mode_note() -> str:
+    """One line for a notebook to print: which mode and device it runs in.
+
+    >>> "mode" in mode_note()
+    True
+    """
+    try:
+        import torch
+        dev = "GPU (CUDA)" if torch.cuda.is_available() else "CPU (no GPU visible)"
+    except ImportError:
+        dev = "CPU (torch not installed)"
+    mode = "quick mode (small settings, as in CI)" if quick_mode() else "full mode"
+    return f"Running in {mode} on {dev}."

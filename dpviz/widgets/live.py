@@ -1,0 +1,168 @@
+"""A live training view: loss and metrics per epoch, redrawn in place, with a progress bar.
+
+One call per epoch from an ordinary ``for`` loop, whatever trains (dpviz or PyTorch):
+
+    live = LiveTraining(epochs=50)
+    display(live)
+    for epoch in range(50):
+        ...
+        live.update(loss=loss, accuracy=acc)
+
+Values may be numbers, numpy scalars, dpviz tensors or PyTorch scalars. Metrics whose name
+contains ``loss`` go on the left axis, the others (accuracies, ...) on the right one. With
+the ``anywidget`` package installed the figure is a plotly ``FigureWidget`` updated in place;
+without it the figure is redrawn in an ``Output`` area (same picture, a little more flicker).
+
+>>> live = LiveTraining(epochs=3)
+>>> for loss in (1.0, 0.5, 0.25):
+...     _ = live.update(loss=loss, accuracy=1 - loss)
+>>> live.history["loss"], live.progress.value, live.status.value
+([1.0, 0.5, 0.25], 3, 'epoch 3 of 3 · loss 0.25 · accuracy 0.75')
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as W
+import plotly.graph_objects as go
+
+from dpviz.errors import DpvizError
+from dpviz.widgets.plots import PALETTE, style
+
+
+def _number(value: Any, name: str) -> float:
+    from dpviz.tensor import Tensor
+
+    if isinstance(value, Tensor):
+        value = value.data
+    elif hasattr(value, "detach") and hasattr(value, "cpu"):      # a PyTorch tensor
+        value = value.detach().cpu()
+    if hasattr(value, "item") and getattr(value, "size", 1) == 1:
+        value = value.item()
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise DpvizError(f"LiveTraining.update: {name}={value!r} is not a number (give a scalar per epoch)") from None
+
+
+def in_kernel() -> bool:
+    """Whether this code runs in a Jupyter kernel (where widgets and displays have a front-end).
+
+    >>> in_kernel()
+    False
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def _figure_widget(fig: go.Figure) -> go.Figure | None:
+    try:
+        return go.FigureWidget(fig)
+    except ImportError:          # plotly's FigureWidget needs the optional anywidget package
+        return None
+
+
+class LiveTraining(W.VBox):
+    """Loss and metric curves that grow by one point per :meth:`update` call, plus a progress bar.
+
+    ``epochs`` (optional) sizes the progress bar; ``title`` heads the figure. ``history``
+    holds every value given, by name.
+
+    >>> live = LiveTraining(epochs=2, title="demo")
+    >>> _ = live.update(loss=0.9)
+    >>> _ = live.update(loss=0.4, test_loss=0.6)
+    >>> live.history
+    {'loss': [0.9, 0.4], 'test_loss': [None, 0.6]}
+    """
+
+    def __init__(self, epochs: int | None = None, *, title: str | None = None):
+        if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1):
+            raise DpvizError(f"epochs must be a positive int or None; got {epochs!r}")
+        self.epochs = epochs
+        self.history: dict[str, list[float | None]] = {}
+        self._epoch = 0
+        fig = style(go.Figure(), title=title)
+        fig.update_xaxes(title_text="epoch")
+        fig.update_yaxes(title_text="loss")
+        fig.update_layout(yaxis2=dict(title="metric", overlaying="y", side="right", showgrid=False))
+        self._plain = fig
+        self.figure = _figure_widget(fig)
+        self._out = W.Output() if self.figure is None else None
+        self.progress = W.IntProgress(value=0, min=0, max=epochs or 1, description="epoch",
+                                      bar_style="info", layout=W.Layout(width="360px"))
+        self.status = W.Label(value="waiting for the first epoch")
+        view = self.figure if self.figure is not None else self._out
+        super().__init__([W.HBox([self.progress, self.status]), view])
+
+    def update(self, epoch: int | None = None, **metrics: Any) -> "LiveTraining":
+        """Add one epoch's values (``loss=...``, ``accuracy=...``) and redraw."""
+        if not metrics:
+            raise DpvizError("LiveTraining.update needs at least one value, e.g. update(loss=0.3)")
+        self._epoch = self._epoch + 1 if epoch is None else int(epoch)
+        for name, value in metrics.items():
+            if name not in self.history:
+                self.history[name] = [None] * (self._epoch - 1)
+            series = self.history[name]
+            series.extend([None] * (self._epoch - 1 - len(series)))
+            series.append(_number(value, name))
+        for series in self.history.values():
+            series.extend([None] * (self._epoch - len(series)))
+        self._redraw()
+        if self.epochs is None:
+            self.progress.max = max(self.progress.max, self._epoch)
+        self.progress.value = min(self._epoch, self.progress.max)
+        if self.epochs is not None and self._epoch >= self.epochs:
+            self.progress.bar_style = "success"
+        total = f" of {self.epochs}" if self.epochs else ""
+        shown = " · ".join(f"{k} {v[-1]:.4g}" for k, v in self.history.items() if v and v[-1] is not None)
+        self.status.value = f"epoch {self._epoch}{total} · {shown}"
+        return self
+
+    def _traces(self) -> list[go.Scatter]:
+        traces = []
+        for k, (name, ys) in enumerate(self.history.items()):
+            right = "loss" not in name.lower()
+            traces.append(go.Scatter(x=list(range(1, len(ys) + 1)), y=ys, mode="lines+markers", name=name,
+                                     yaxis="y2" if right else "y", line=dict(color=PALETTE[k % len(PALETTE)]),
+                                     marker=dict(size=4)))
+        return traces
+
+    def _redraw(self) -> None:
+        traces = self._traces()
+        if self.figure is not None:
+            with self.figure.batch_update():
+                for trace in traces[len(self.figure.data):]:
+                    self.figure.add_trace(trace)
+                for live, new in zip(self.figure.data, traces):
+                    live.x, live.y = new.x, new.y
+            return
+        self._plain.data = []
+        for trace in traces:
+            self._plain.add_trace(trace)
+        if not in_kernel():      # no front-end to draw into (a script, a doctest)
+            return
+        from IPython.display import display
+
+        assert self._out is not None
+        with self._out:
+            self._out.clear_output(wait=True)
+            display(self._plain)
+
+
+def live_plot(epochs: int | None = None, *, title: str | None = None) -> LiveTraining:
+    """Make a :class:`LiveTraining`, display it, and return it (for one ``update`` per epoch).
+
+    >>> live = live_plot(epochs=1)      # outside Jupyter nothing is shown
+    >>> live.update(loss=0.1).status.value
+    'epoch 1 of 1 · loss 0.1'
+    """
+    view = LiveTraining(epochs, title=title)
+    if in_kernel():
+        from IPython.display import display
+
+        display(view)
+    return view

@@ -1,0 +1,97 @@
+"""Run a notebook the way the test suite must: top to bottom, on a copy, timed, memory measured.
+
+Shared by every notebook test (``from nbrun import run_notebook``).  A notebook fails when a
+cell raises, when anything is written to stderr that looks like a warning, when it takes
+longer than ``timeout`` seconds, or when the kernel's peak memory exceeds ``max_mb``.
+Quick mode is switched on for the kernel (``DPVIZ_QUICK=1``) unless the caller says otherwise.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+
+_PEAK = ("import resource as _r, json as _j\n"
+         "print('__DPVIZ_PEAK__' + _j.dumps(_r.getrusage(_r.RUSAGE_SELF).ru_maxrss))")
+
+
+@dataclass
+class NotebookRun:
+    """What a run left behind: the executed notebook, its wall time and the kernel's peak memory."""
+
+    nb: nbformat.NotebookNode
+    seconds: float
+    peak_mb: float
+    outputs: list = field(default_factory=list)
+
+    def text(self) -> str:
+        """All text the notebook printed or displayed (stdout, results, and text/plain of displays)."""
+        parts = []
+        for cell in self.nb.cells:
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "stream":
+                    parts.append(out.get("text", ""))
+                else:
+                    data = out.get("data", {})
+                    parts.append(data.get("text/plain", ""))
+                    parts.append(data.get("text/markdown", ""))
+        return "\n".join(parts)
+
+    def has_mime(self, mime: str) -> bool:
+        return any(mime in out.get("data", {}) for c in self.nb.cells for out in c.get("outputs", []))
+
+
+def run_notebook(name: str | Path, timeout: float = 90, max_mb: float = 1500, quick: bool = True,
+                 env: dict | None = None) -> NotebookRun:
+    """Execute ``notebooks/<name>`` in a temporary copy and check time, memory and warnings."""
+    src = Path(name) if Path(name).is_absolute() else NOTEBOOKS / name
+    nb = nbformat.read(src, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not cell.get("outputs"), f"{src.name} is committed with outputs; clear them"
+    nb.cells.append(nbformat.v4.new_code_cell(_PEAK))
+    work = Path(tempfile.mkdtemp(prefix="dpviz-nb-"))
+    # the copy runs beside the originals' data: link the notebooks folder's files it may read
+    for extra in NOTEBOOKS.iterdir():
+        if extra.suffix != ".ipynb" and not extra.name.startswith("."):
+            target = work / extra.name
+            if not target.exists():
+                target.symlink_to(extra)
+    old = dict(os.environ)
+    os.environ.update({"DPVIZ_QUICK": "1" if quick else "0", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+                       "PYTHONWARNINGS": "default", "MPLBACKEND": "Agg",
+                       "DPVIZ_RENDERER": "graphviz-pure"})
+    os.environ.update(env or {})
+    try:
+        client = NotebookClient(nb, timeout=int(timeout * 2), kernel_name="python3",
+                                resources={"metadata": {"path": str(work)}})
+        start = time.perf_counter()
+        client.execute()
+        seconds = time.perf_counter() - start
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+        shutil.rmtree(work, ignore_errors=True)
+    peak_kb = None
+    last = nb.cells.pop()
+    for out in last.get("outputs", []):
+        if out.get("output_type") == "stream" and "__DPVIZ_PEAK__" in out.get("text", ""):
+            peak_kb = json.loads(out["text"].split("__DPVIZ_PEAK__")[1].strip())
+    peak_mb = (peak_kb or 0) / 1024
+    warnings = [out.get("text", "") for c in nb.cells for out in c.get("outputs", [])
+                if out.get("output_type") == "stream" and out.get("name") == "stderr"
+                and "warn" in out.get("text", "").lower()]
+    assert not warnings, f"{src.name} printed warnings:\n" + "\n".join(warnings)
+    assert seconds < timeout, f"{src.name} took {seconds:.1f} s (limit {timeout} s)"
+    assert peak_mb < max_mb, f"{src.name} peaked at {peak_mb:.0f} MB (limit {max_mb} MB)"
+    return NotebookRun(nb, seconds, peak_mb)

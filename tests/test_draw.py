@@ -1,0 +1,197 @@
+"""dp.draw on dpviz programs: golden DOT, options, state, highlight, style hook, collapsing."""
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import dpviz as dp
+from dpviz.draw import draw
+from dpviz.draw.collapse import DEFAULT_THRESHOLD
+from dpviz.draw.model import NodeInfo
+from dpviz.errors import DpvizError
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("DPVIZ_UPDATE_GOLDEN") == "1"
+
+
+def check_golden(name: str, source: str) -> None:
+    """Compare with tests/golden/<name>.dot; DPVIZ_UPDATE_GOLDEN=1 rewrites the file."""
+    path = GOLDEN / f"{name}.dot"
+    if UPDATE or not path.exists():
+        if not UPDATE:
+            pytest.fail(f"missing golden file {path}; run with DPVIZ_UPDATE_GOLDEN=1 to create it")
+        path.write_text(source, encoding="utf-8")
+    assert source == path.read_text(encoding="utf-8"), f"DOT differs from {path}"
+
+
+def small_program():
+    return dp.trace(lambda x, w: (x @ w).tanh().sum(), np.ones((2, 2)), np.full((2, 1), 0.5))
+
+
+def mlp_program():
+    mlp = dp.nn.MLP([2, 3, 1], activation="tanh", seed=0)
+    return dp.trace(lambda x: (mlp(x) ** 2).mean(), np.array([[0.5, -1.0]]))
+
+
+# ---------------------------------------------------------------------------- golden files
+
+def test_golden_small_program_before_backward():
+    check_golden("small_before_backward", draw(small_program(), index=True, arg_positions=True).source)
+
+
+def test_golden_small_program_after_backward():
+    prog = small_program()
+    prog.backward()
+    check_golden("small_after_backward", draw(prog, dtype=True, rankdir="TB").source)
+
+
+def test_golden_mlp_with_scopes_and_collapse():
+    prog = mlp_program()
+    check_golden("mlp_clusters", draw(prog).source)
+    check_golden("mlp_collapse_layer0", draw(prog, collapse=["mlp/layer0"]).source)
+
+
+def test_output_is_deterministic_across_traces():
+    assert draw(mlp_program()).source == draw(mlp_program()).source
+
+
+# ---------------------------------------------------------------------------- what nodes say
+
+def test_tensor_history_and_program_give_the_same_picture():
+    x = dp.tensor(np.ones(3), name="x", requires_grad=True)
+    y = (x * 2.0).sum()
+    assert draw(y).source == draw(dp.Program.from_tensor(y)).source
+
+
+def test_grad_not_computed_until_backward_never_zero():
+    x = dp.tensor(np.zeros(3), name="x", requires_grad=True)
+    y = (x * x).sum()
+    before = draw(y).source
+    assert "grad: not computed" in before
+    assert "grad [0, 0, 0]" not in before
+    y.backward()
+    after = draw(y).source
+    assert "grad: not computed" not in after
+    assert "grad [0, 0, 0]" in after          # a real zero gradient is shown as zero
+
+
+def test_options_choose_what_nodes_show():
+    prog = small_program()
+    full = draw(prog, dtype=True, index=True).source
+    assert "float64" in full and "#0" in full and "(2, 2)" in full
+    bare = draw(prog, value=False, grad=False, shape=False, legend=False).source
+    labels = " ".join(re.findall(r"label=<(.*?)> shape=", bare))
+    assert "value" not in labels and "grad" not in labels and "(2, 2)" not in labels
+    assert "cluster_legend" not in bare
+    assert 'label="0"' in draw(prog, arg_positions=True).source
+    assert 'rankdir="TB"' in draw(prog, rankdir="TB").source
+    assert "▁" not in draw(prog, sparklines=False).source
+
+
+def test_legend_lists_the_kinds_present():
+    src = draw(mlp_program()).source
+    for text in ("input (leaf)", "parameter (leaf)", "operation → value", "output"):
+        assert text in src
+
+
+def test_highlight_by_index_and_name():
+    prog = small_program()
+    src = draw(prog, highlight=["x", 3]).source
+    lines = [line for line in src.splitlines() if 'penwidth="3"' in line]
+    assert [line.split()[0] for line in lines] == ["n0", "n3"]
+    with pytest.raises(DpvizError, match="no node has"):
+        draw(prog, highlight="nope")
+    with pytest.raises(DpvizError, match="outside"):
+        draw(prog, highlight=99)
+
+
+def test_style_hook_sees_every_node_and_has_the_last_word():
+    prog = small_program()
+    seen: list[NodeInfo] = []
+
+    def hook(node: NodeInfo):
+        seen.append(node)
+        return {"fillcolor": "#123456"} if node.op == "tanh" else None
+
+    src = draw(prog, style=hook, highlight=3).source
+    assert [n.index for n in seen] == list(range(prog.n))
+    tanh_line = next(line for line in src.splitlines() if line.strip().startswith("n3 "))
+    assert 'fillcolor="#123456"' in tanh_line and 'penwidth="3"' in tanh_line
+
+
+@pytest.mark.parametrize("bad, match", [
+    (lambda n: {"label": "x"}, "may not set"),
+    (lambda n: {"bad key": 1}, "attribute name"),
+    (lambda n: ["color"], "dict"),
+    (lambda n: 1 / 0, "failed on node 0"),
+])
+def test_style_hook_errors_are_clear(bad, match):
+    with pytest.raises(DpvizError, match=match):
+        draw(small_program(), style=bad)
+
+
+def test_style_hook_values_cannot_inject_dot():
+    src = draw(small_program(), style=lambda n: {"xlabel": 'a"] ; evil -> x [label="'}).source
+    assert "evil -> x" not in [line.strip() for line in src.splitlines()]
+    assert '\\"' in src
+
+
+def test_bad_arguments():
+    with pytest.raises(DpvizError, match="rankdir"):
+        draw(small_program(), rankdir="sideways")
+    with pytest.raises(DpvizError, match="dp.draw takes"):
+        draw(42)
+    with pytest.raises(DpvizError, match="not in the graph"):
+        draw(mlp_program(), collapse=["encoder"])
+    with pytest.raises(DpvizError, match="threshold"):
+        draw(small_program(), threshold=0)
+
+
+# ---------------------------------------------------------------------------- collapsing
+
+def test_scopes_become_nested_clusters():
+    src = draw(mlp_program()).source
+    assert src.count("subgraph cluster_") == 4          # mlp, layer0, layer1, legend
+    assert "label=<layer0>" in src
+
+
+def test_collapse_true_folds_top_level_scopes():
+    d = draw(mlp_program(), collapse=True)
+    assert "g0 [" in d.source and "<b>mlp</b>" in d.source
+    assert d.node_count < d.program_nodes
+
+
+def test_auto_collapse_above_threshold_says_so():
+    def deep(x):
+        for k in range(12):
+            with dp.scope(f"block{k}"):
+                x = (x * 1.5).tanh()
+        return x.sum()
+
+    prog = dp.trace(deep, np.ones(2))
+    small = draw(prog, threshold=10)
+    assert small.collapsed_note is not None and "threshold of 10" in small.source
+    assert small.node_count <= 10
+    assert draw(prog).collapsed_note is None              # below the default threshold
+    assert draw(prog, threshold=10, collapse=False).node_count == prog.n
+
+
+@pytest.mark.slow
+def test_hundred_thousand_nodes_draw_quickly_and_readably():
+    x = dp.tensor(np.ones(2), name="x", requires_grad=True)
+    h = x
+    for _ in range(50_000):
+        h = h * 1.0001                                     # each step: a constant and a mul
+    prog = dp.Program.from_tensor(h.sum())
+    assert prog.n > 100_000
+    start = time.perf_counter()
+    g = draw(prog)
+    elapsed = time.perf_counter() - start
+    assert g.node_count <= DEFAULT_THRESHOLD
+    assert "folded into numbered blocks" in g.source
+    assert elapsed < 15, f"drawing took {elapsed:.1f} s"

@@ -1,0 +1,117 @@
+"""Part-1 exercises: every registered right answer passes, wrong ones get a hint, and the
+expected answers agree with what the engine computes (so the checker never contradicts a notebook)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import dpviz as dp
+from dpviz.exercises import REGISTRY, check, exercise
+from dpviz.lessons import branching, welcome
+
+IDS = [f"{nb:02d}.{k}" for nb in range(1, 10) for k in (1, 2, 3)]
+
+
+def test_every_part1_exercise_is_registered_with_question_and_hint():
+    for ex_id in IDS:
+        ex = exercise(ex_id)
+        assert ex.question and ex.hint, ex_id
+
+
+@pytest.mark.parametrize("ex_id", IDS)
+def test_placeholder_answer_is_friendly(ex_id):
+    fb = check(ex_id, ...)
+    assert not fb.ok and "no answer yet" in fb.message
+
+
+def _engine_answers():
+    prog = dp.trace(lambda x, y: (x * y + x).exp(), 1.0, 2.0)
+    f04 = lambda x: x * x.sum()
+    x04 = np.array([1.0, 2.0])
+    table = welcome.ProgrammingTable()
+    table.add("Read the code to debug", "Step through the graph to debug")
+    w = dp.tensor(0.5, requires_grad=True)
+    (w * 2.0 + 0.0).tanh().backward()
+    steps_into_x = [s for s in dp.trace(lambda x: x * x + x, 1.5).backward_steps() if s.parent == 0]
+    y = dp.tensor([0.5, -1.0, 2.0], requires_grad=True).tanh()
+    y.add_(3)
+    y.mul_(2)
+    import torch
+    from dpviz.lessons import characteristics as ch, torch_bridge
+    from dpviz.lessons.hypergradient import hypergradient
+    net = torch_bridge.to_torch(dp.nn.MLP([2, 8, 8, 1], seed=0))
+    return {
+        "01.1": ["i < j", "j>i"],
+        "01.2": [table],
+        "01.3": ["Differentiable", "differentiable programming"],
+        "02.1": [(prog.n, prog.l), [5, 2]],
+        "02.2": [prog.edges, list(reversed(prog.edges))],
+        "02.3": [lambda a, b: (a * b).sin().exp().tanh(), lambda a, b: (a * b).sin() + a.exp()],
+        "03.1": [float(w.grad), np.array(float(w.grad))],
+        "03.2": [len(steps_into_x), 3.0],
+        "03.3": [2, "twice", 2.0],
+        "04.1": [dp.jacobian(f04, mode="fwd")(x04), dp.jacobian(f04, mode="rev")(x04).tolist()],
+        "04.2": [("rev", 3), ["reverse", 3.0]],
+        "04.3": [dp.jvp(f04, (x04,), (np.array([0.0, 1.0]),))[1]],
+        "05.1": [dp.trace(branching.double_until, [0.5]).n],
+        "05.2": [0.5, np.float64(0.5)],
+        "05.3": [branching.hard_threshold_gradient(), 0],
+        "06.1": [y.version],
+        "06.2": [lambda x: (x.tanh() + 3).sum()],
+        "06.3": ["tanh", "Tanh"],
+        "07.1": [float(dp.grad(dp.grad(lambda x: x * x.sin()))(1.0))],
+        "07.2": ["negative", -1, hypergradient(0.05)[1]],
+        "07.3": [hypergradient(0.1)[1], round(hypergradient(0.1)[1], 2)],
+        "08.1": [int(ch.profiles(ch.make_sequence(T=6))["rnn"].table[0, 5])],
+        "08.2": ["self_attention", ["self-attention"], {"attention"}],
+        "08.3": ["quadratic", 2, "T^2"],
+        "09.1": [tuple(torch.nn.Linear(3, 4).weight.shape)],
+        "09.2": [type(torch.tensor(1.0, requires_grad=True).tanh().grad_fn).__name__, "TanhBackward"],
+        "09.3": [len(list(net.parameters()))],
+    }
+
+
+WRONG = {
+    "01.1": ["i > j"], "01.2": [welcome.ProgrammingTable(), 3], "01.3": ["classical"],
+    "02.1": [(2, 5), (4, 2)], "02.2": [[(0, 2), (1, 2), (2, 3), (3, 4)], [(2, 0)]],
+    "02.3": [lambda a, b: a * b, "six"], "03.1": [0.0, -0.83994868], "03.2": [2], "03.3": [1, "same"],
+    "04.1": [np.eye(2), [[4.0, 2.0], [1.0, 5.0]]], "04.2": [("fwd", 1000), ("rev", 1000)],
+    "04.3": [[4.0, 2.0]], "05.1": [11], "05.2": [2.0], "05.3": [1.0], "06.1": [1],
+    "06.2": [lambda x: x.tanh().add_(3).sum(), lambda x: x.sum()], "06.3": ["add"],
+    "07.1": [0.0], "07.2": ["positive", 1.0], "07.3": [0.0], "08.1": [3], "08.2": [["rnn", "attention"], "mlp"],
+    "08.3": ["linear", 1], "09.1": [(3, 4)], "09.2": ["AddBackward0"], "09.3": [3],
+}
+
+
+@pytest.fixture(scope="module")
+def answers():
+    return _engine_answers()
+
+
+@pytest.mark.parametrize("ex_id", IDS)
+def test_right_answers_pass(ex_id, answers):
+    for a in answers[ex_id]:
+        fb = check(ex_id, a)
+        assert fb.ok, (ex_id, a, fb.message)
+        assert fb.message.startswith("✓")
+
+
+@pytest.mark.parametrize("ex_id", IDS)
+def test_wrong_answers_get_a_hint(ex_id):
+    for a in WRONG[ex_id]:
+        fb = check(ex_id, a)
+        assert not fb.ok, (ex_id, a)
+        assert fb.message.startswith("✗") and len(fb.message) > 25, fb.message
+
+
+def test_targeted_messages():
+    assert "swapped" in check("02.1", (2, 5)).message
+    assert "transposed" in check("04.1", [[4.0, 2.0], [1.0, 5.0]]).message
+    assert "sign" in check("03.1", -0.8399486832280524).message
+    assert "InplaceError" in check("06.2", lambda x: x.tanh().add_(3).sum()).message
+    assert "(out, in)" in check("09.1", (3, 4)).message
+
+
+def test_ids_are_part1_only():
+    part1 = [k for k in REGISTRY if k[:2].isdigit() and int(k[:2]) <= 9]
+    assert sorted(part1) == sorted(IDS)

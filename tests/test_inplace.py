@@ -1,0 +1,121 @@
+"""In-place operations, views and version counters (the AD notes' two examples, and more)."""
+import numpy as np
+import pytest
+
+import dpviz as dp
+
+
+def test_version_counter_counts_inplace_changes():
+    y = dp.tensor(np.zeros(3))
+    assert y.version == 0
+    y.add_(1.0)
+    y.mul_(2.0)
+    y[0] = 5.0
+    assert y.version == 3
+    np.testing.assert_array_equal(y.data, [5.0, 2.0, 2.0])
+
+
+def test_views_share_the_version_counter_with_their_base():
+    x = dp.tensor(np.arange(4.0), requires_grad=True)
+    h = x * 1.0
+    v = h[:2]
+    assert v.version == h.version == 0
+    h.add_(1.0)
+    assert v.version == h.version == 1
+
+
+def test_aliasing_example_of_the_notes_is_rejected():
+    # y = x[:2]; x.add_(3); y.backward(): y's recorded history no longer matches its value
+    x0 = dp.tensor(np.arange(4.0), name="x0", requires_grad=True)
+    x = (x0 * 1.0).named("x")
+    y = x[:2]
+    x.add_(3.0)
+    np.testing.assert_array_equal(y.data, [3.0, 4.0])     # the view sees the change, as in NumPy
+    with pytest.raises(dp.InplaceError, match="'add_' on 'x'"):
+        y.sum().backward()
+
+
+def test_inplace_on_a_leaf_that_requires_grad_is_refused_but_allowed_under_no_grad():
+    w = dp.tensor(np.ones(2), name="w", requires_grad=True)
+    with pytest.raises(dp.InplaceError, match="leaf that requires grad.*no_grad"):
+        w.add_(1.0)
+    with pytest.raises(dp.InplaceError, match="through a view"):
+        w[:1].mul_(2.0)
+    with dp.no_grad():
+        w.add_(1.0)
+    np.testing.assert_array_equal(w.data, [2.0, 2.0])
+
+
+def test_inplace_add_on_intermediate_gives_correct_gradients():
+    x = dp.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = x * 3.0
+    y.add_(x)            # add's rule saves nothing, so this is allowed
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [4.0, 4.0])
+
+
+def test_inplace_mul_keeps_the_old_value_it_needs():
+    x = dp.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    w = dp.tensor(np.array([3.0, 5.0]), requires_grad=True)
+    y = x * 2.0
+    y.mul_(w)            # d(y*w)/dw needs the old y: dpviz keeps a copy (a 'clone' node)
+    y.sum().backward()
+    np.testing.assert_array_equal(w.grad, [2.0, 4.0])
+    np.testing.assert_array_equal(x.grad, [6.0, 10.0])
+
+
+def test_setitem_records_a_differentiable_update():
+    a = dp.tensor(2.0, requires_grad=True)
+    out = dp.zeros(3)
+    out[1] = a * a
+    out[2] = a
+    assert out.op == "setitem"
+    (out * np.array([1.0, 10.0, 100.0])).sum().backward()
+    assert float(a.grad) == 10.0 * 4.0 + 100.0
+
+
+def test_setitem_on_intermediate_blocks_gradient_at_overwritten_positions():
+    x = dp.tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    h = x * 2.0
+    h[1] = 0.0
+    h.sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 0.0, 2.0])
+
+
+def test_saved_parameter_changed_by_optimiser_step_is_detected():
+    w = dp.tensor(np.array([1.0, 2.0]), name="w", requires_grad=True)
+    loss = (w * w).sum()
+    loss.backward(retain_graph=True)
+    opt = dp.optim.SGD([w], lr=0.1)
+    opt.step()
+    with pytest.raises(dp.InplaceError, match="'mul'.*SGD.step"):
+        loss.backward()
+
+
+def test_program_of_an_inplace_computation_is_functional_and_replays():
+    def f(x):
+        y = x * 2.0
+        y.add_(1.0)
+        y[0] = y[1] * 3.0
+        return y.sum()
+
+    prog = dp.trace(f, np.array([1.0, 2.0]))
+    assert [n.op for n in prog.nodes if n.kind == "op"] == ["mul", "add_", "getitem", "mul", "setitem", "sum"]
+    for x in (np.array([1.0, 2.0]), np.array([-3.0, 0.5])):
+        y = x * 2 + 1
+        y[0] = y[1] * 3
+        assert np.isclose(prog(x), y.sum())
+    g = prog.backward()[0]
+    np.testing.assert_allclose(g, [0.0, 8.0])
+
+
+def test_constant_leaf_changed_in_place_keeps_its_old_value_in_the_program():
+    def f(a):
+        out = dp.zeros(2)
+        out[0] = a
+        return out.sum()
+
+    prog = dp.trace(f, 3.0)
+    zeros = [n for n in prog.nodes if n.kind == "const" and n.shape == (2,)]
+    np.testing.assert_array_equal(zeros[0].value, [0.0, 0.0])
+    assert float(prog(5.0)) == 5.0
