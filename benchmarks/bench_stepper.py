@@ -23,13 +23,14 @@ from dpviz.widgets import Stepper
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="time 2 re-renders instead of 5")
+    parser.add_argument("--quick", action="store_true", help="time 1 re-render instead of 3")
     parser.add_argument("--nodes", type=int, default=300)
     args = parser.parse_args()
     layers = (args.nodes - 2) // 4
     prog = dp.trace(lambda x, w: _chain(x, w, layers), 0.3, 0.9)
     t0 = time.perf_counter()
-    stepper = Stepper(prog, mode="both")
+    # collapse=False: step the full 300-node picture (dp.draw would fold it into blocks)
+    stepper = Stepper(prog, mode="both", collapse=False)
     build = time.perf_counter() - t0
     times = []
     for k in range(1, stepper.n_steps + 1):
@@ -48,7 +49,7 @@ def main() -> None:
 
     # The alternative: draw with a style hook for the step, then lay out and render again.
     rerenders = []
-    for k in np.linspace(1, stepper.n_steps, 2 if args.quick else 5).astype(int):
+    for k in np.linspace(1, stepper.n_steps, 1 if args.quick else 3).astype(int):
         node = stepper.timeline.events[k - 1].node
         t = time.perf_counter()
         render(draw(prog, collapse=False, style=lambda n, c=node: {"color": "red"} if n.index == c else None),

@@ -35,6 +35,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "Stepper": "dpviz.widgets", "explore": "dpviz.widgets", "Explorer": "dpviz.widgets",
     "LiveTraining": "dpviz.widgets", "live_plot": "dpviz.widgets", "widgets": "dpviz.widgets",
+    "StepperError": "dpviz.widgets", "loss_curves": "dpviz.widgets", "accuracy_sweep": "dpviz.widgets",
+    "alignment_heatmap": "dpviz.widgets", "path_length_profile": "dpviz.widgets",
 }
 
 

@@ -57,8 +57,8 @@ class Primitive:
     doc: str = ""
     latex: str = ""          # how pictures and the stepper's panel write the local derivative
 
-    def __call__(self, *args, **params):
-        return bind(self, *args, **params)
+    # calling a primitive binds it (one frame less than a wrapper: this is the hot path)
+    __call__ = bind
 
     def vjp_rule(self, k: int) -> Callable:
         """The VJP rule for argument ``k`` as a function ``(g, ans, *args, **params)``.
@@ -262,9 +262,22 @@ tanh = defprim(
     jvp=[lambda t, ans, x: t * (1.0 - ans * ans)],
     saves=(-1,), doc="hyperbolic tangent", latex="∂tanh x/∂x = 1 − tanh²x")
 
-# 0.5·(1 + tanh(x/2)) is the logistic function without overflow warnings for large |x|
+def _sigmoid_forward(x):
+    """The logistic function 1/(1+e⁻ˣ), accurate to the last digit in both tails.
+
+    e^(−|x|) never overflows (no warnings for large |x|), and for x < 0 the form
+    eˣ/(1+eˣ) keeps full relative precision: σ(−40) ≈ 4.2e-18, not the 0 that
+    0.5·(1 + tanh(x/2)) or 1 − σ(40) would give (so log σ(x) stays finite).
+
+    >>> float(_sigmoid_forward(np.array(0.0))), bool(_sigmoid_forward(np.array(-40.0)) > 0)
+    (0.5, True)
+    """
+    e = np.exp(-np.abs(x))
+    return np.where(np.asarray(x) >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
 sigmoid = defprim(
-    "sigmoid", lambda x: 0.5 * (np.tanh(0.5 * x) + 1.0),
+    "sigmoid", _sigmoid_forward,
     vjp=[lambda g, ans, x: g * ans * (1.0 - ans)],
     jvp=[lambda t, ans, x: t * ans * (1.0 - ans)],
     saves=(-1,), doc="logistic sigmoid 1/(1+e^-x)", latex="∂σ(x)/∂x = σ(x)(1 − σ(x))")
@@ -298,6 +311,8 @@ clone = defprim(
 
 
 def _swap(x):
+    if type(x) is np.ndarray:
+        return np.swapaxes(x, -1, -2)
     return transpose(x, axes=tuple(range(len(shape(x)) - 2)) + (len(shape(x)) - 1, len(shape(x)) - 2))
 
 
@@ -460,6 +475,11 @@ def reshape(x, shape) -> Any:
     >>> dp.reshape(dp.tensor([1., 2., 3., 4.]), (2, 2)).shape
     (2, 2)
     """
+    if type(x) is np.ndarray and type(shape) is tuple:
+        try:    # the plain backward pass reshapes NumPy arrays to shapes it knows are right
+            return x.reshape(shape)
+        except (ValueError, TypeError):
+            pass   # let the checks below explain what is wrong
     shp = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
     if not builtins.all(isinstance(s, (int, np.integer)) for s in shp):
         raise UnsupportedTypeError(f"'reshape' needs integer sizes; got {shape!r}")

@@ -114,10 +114,11 @@ def adjoints(roots: Sequence[Node], seeds: Sequence, create_graph: bool, retain_
                 args = [p.value if isinstance(p, Node) else p for p in parents]
                 ans = node.value
             params = node.params or {}
+            rules = prim.vjp
             for k, p in enumerate(parents):
                 if not isinstance(p, Node) or not p.requires_grad:
                     continue
-                c = prim.vjp_rule(k)(g, ans, *args, **params)
+                c = (prim.vjp_rule(k) if prim.variadic else rules[k])(g, ans, *args, **params)
                 if anomaly:
                     check_finite(c, node.op, "backward", None,
                                  f" (node {node.describe()}, gradient for its argument {k})")

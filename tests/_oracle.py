@@ -27,7 +27,7 @@ ATOL = 1e-9
 
 # Modest example counts: every test file here runs in CI, whole.  A deeper local hunt:
 # DPVIZ_ORACLE_EXAMPLES=300 pytest tests/test_oracle_vjp_jvp.py
-EXAMPLES = int(os.environ.get("DPVIZ_ORACLE_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("DPVIZ_ORACLE_EXAMPLES", "20"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=False,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.filter_too_much])

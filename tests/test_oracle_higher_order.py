@@ -21,6 +21,9 @@ from _oracle import CASES, EXAMPLES, SETTINGS, T, Case, check_jacobians, check_s
 
 FEW = settings(SETTINGS, max_examples=max(1, EXAMPLES // 2))
 
+# torch.func's first use warns about its own internals (torch.jit.script); that is not ours to fix
+pytestmark = pytest.mark.filterwarnings("ignore:.*torch.jit.script.*:DeprecationWarning")
+
 
 @pytest.mark.parametrize("op", sorted(CASES))
 @SETTINGS

@@ -177,14 +177,16 @@ def test_torch_graph_backward_order_only():
 
 
 def test_steps_do_not_run_graphviz(monkeypatch):
-    import dpviz.render
+    import importlib
 
+    # the module, not the dp.render function that dpviz/__init__ may export under the same name
+    render_module = importlib.import_module("dpviz.render")
     s = Stepper(dp.trace(neuron, 2.0, -3.0, 5.5), mode="both")
 
     def forbidden(*args, **kwargs):
         raise AssertionError("a step ran Graphviz")
-    monkeypatch.setattr(dpviz.render, "render", forbidden)
-    monkeypatch.setattr(dpviz.render.subprocess, "run", forbidden)
+    monkeypatch.setattr(render_module, "render", forbidden)
+    monkeypatch.setattr(render_module.subprocess, "run", forbidden)
     for _ in range(s.n_steps):
         s.next()
     s.goto(2)

@@ -41,8 +41,8 @@ def content_weights(M, key, strength):
     arrays (converted).  A larger strength β makes the weighting sharper.
 
     >>> import numpy as np
-    >>> np.round(content_weights(np.eye(2)[None], np.array([[1.0, 0.0]]), np.array([1.0])), 3).tolist()
-    [[0.731, 0.269]]
+    >>> [round(float(v), 3) for v in content_weights(np.eye(2)[None], np.array([[1.0, 0.0]]), np.array([1.0]))[0]]
+    [0.731, 0.269]
     """
     torch = _torch()
     as_np = not isinstance(M, torch.Tensor)
@@ -222,18 +222,19 @@ def _build_dnc():
         def __init__(self, vocab: int, max_len: int, slots: int, width: int, hidden: int):
             super().__init__()
             self.vocab, self.max_len, self.slots, self.width = vocab, max_len, slots, width
-            n_in = vocab + 2 + max_len + width        # symbol, phase flags, position in phase, last read
+            # the controller sees the symbol, phase flags and position in the phase; the output sees only
+            # what was read, so everything copied must pass through the memory (and the picture is clean)
+            n_in = vocab + 2 + max_len
             self.controller = nn.Sequential(nn.Linear(n_in, hidden), nn.Tanh())
             # the interface: write key, write vector, erase vector, read key, two strengths, two gates
             self.interface = nn.Linear(hidden, 4 * width + 4)
-            self.output = nn.Linear(hidden + width, vocab)
+            self.output = nn.Linear(width, vocab)
 
         def forward(self, symbols):
             B, T = symbols.shape
             W = self.width
             M = torch.full((B, self.slots, W), 1e-6)
             usage = torch.zeros(B, self.slots)
-            r = torch.zeros(B, W)
             onehot = torch.nn.functional.one_hot(symbols, self.vocab).float()
             pos = torch.eye(self.max_len)[:T]
             logits, writes, reads = [], [], []
@@ -242,7 +243,7 @@ def _build_dnc():
                 x = onehot[:, t] if not reading else torch.zeros(B, self.vocab)
                 flags = torch.tensor([0.0, 1.0] if reading else [1.0, 0.0]).expand(B, 2)
                 p = pos[t - T if reading else t].expand(B, self.max_len)
-                h = self.controller(torch.cat([x, flags, p, r], dim=-1))
+                h = self.controller(torch.cat([x, flags, p], dim=-1))
                 k_w, v, e, k_r, rest = torch.split(self.interface(h), [W, W, W, W, 4], dim=-1)
                 beta_w, beta_r = (1 + torch.nn.functional.softplus(rest[:, :2])).unbind(-1)
                 g_alloc, g_write = torch.sigmoid(rest[:, 2]), torch.sigmoid(rest[:, 3])
@@ -258,7 +259,7 @@ def _build_dnc():
                 writes.append(w_w)
                 reads.append(w_r)
                 if reading:
-                    logits.append(self.output(torch.cat([h, r], dim=-1)))
+                    logits.append(self.output(r))
             return torch.stack(logits, 1), torch.stack(writes, 1), torch.stack(reads, 1)
 
     return _DNCMemory
@@ -309,7 +310,7 @@ class CopySettings:
     @classmethod
     def for_mode(cls, quick: bool | None = None) -> "CopySettings":
         quick = dp.quick_mode() if quick is None else quick
-        return cls(steps=500) if quick else cls()
+        return cls(steps=400) if quick else cls()
 
 
 @dataclass

@@ -1,0 +1,107 @@
+"""Plotly figures of part 2 that the shared helpers of :mod:`dpviz.widgets.plots` do not draw.
+
+Loss curves, accuracy sweeps and alignment heatmaps come from :mod:`dpviz.widgets.plots`; this module
+adds what the applications need besides: several series against time (:func:`lines`), a matrix with
+named axes such as memory weightings over time (:func:`heatmap`), a matrix that evolves, with a slider
+(:func:`heatmap_frames`), and grouped bars (:func:`bars`).  All use the shared look (:func:`style`).
+
+>>> fig = lines({"a": [1, 2, 3]}, x=[0.0, 0.5, 1.0], xlabel="t")
+>>> fig.data[0].name, fig.layout.xaxis.title.text
+('a', 't')
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dpviz.apps import require
+from dpviz.widgets.plots import style
+
+
+def lines(series: Mapping[str, Sequence[float]], x: Sequence[float] | None = None, *, xlabel: str = "t",
+          ylabel: str = "", title: str | None = None, dash: Mapping[str, str] | None = None,
+          markers: Sequence[str] = (), vline: float | None = None, log_y: bool = False) -> go.Figure:
+    """One line per named series (``markers``: names drawn as points, e.g. noisy observations).
+
+    ``vline`` marks a time, e.g. where training data ends and extrapolation begins.
+
+    >>> fig = lines({"obs": [1, 2], "fit": [1, 2]}, markers=["obs"], vline=0.5)
+    >>> fig.data[0].mode, len(fig.layout.shapes)
+    ('markers', 1)
+    """
+    require(len(series) > 0, "lines() needs at least one series")
+    fig = go.Figure()
+    for name, values in series.items():
+        y = np.asarray(values, dtype=float).ravel()
+        xs = np.arange(len(y)) if x is None else np.asarray(x, dtype=float)[:len(y)]
+        mode = "markers" if name in markers else "lines"
+        fig.add_trace(go.Scatter(x=xs, y=y, mode=mode, name=str(name), marker=dict(size=4),
+                                 line=dict(dash=(dash or {}).get(name, "solid"))))
+    style(fig, title=title)
+    fig.update_xaxes(title_text=xlabel)
+    fig.update_yaxes(title_text=ylabel, type="log" if log_y else "linear")
+    if vline is not None:
+        fig.add_vline(x=vline, line=dict(color="grey", dash="dot"))
+    return fig
+
+
+def heatmap(z: Any, *, x: Sequence[Any] | None = None, y: Sequence[Any] | None = None, xlabel: str = "",
+            ylabel: str = "", title: str | None = None, colorscale: str = "Blues", zmid: float | None = None) -> go.Figure:
+    """A matrix with named axes (rows from top to bottom), e.g. a weighting per time step (rows) and slot.
+
+    >>> heatmap(np.eye(2), xlabel="slot", ylabel="step").layout.yaxis.autorange
+    'reversed'
+    """
+    z = np.asarray(getattr(z, "data", z), dtype=float)
+    require(z.ndim == 2 and z.size > 0, f"heatmap needs a non-empty matrix; got shape {z.shape}")
+    xs = list(x) if x is not None else list(range(z.shape[1]))
+    ys = list(y) if y is not None else list(range(z.shape[0]))
+    kw = dict(zmid=zmid) if zmid is not None else dict(zmin=0)
+    fig = go.Figure(go.Heatmap(z=z, x=[str(v) for v in xs], y=[str(v) for v in ys], colorscale=colorscale, **kw))
+    style(fig, title=title, height=max(280, 22 * z.shape[0] + 120))
+    fig.update_xaxes(title_text=xlabel, showgrid=False)
+    fig.update_yaxes(title_text=ylabel, showgrid=False, autorange="reversed")
+    return fig
+
+
+def heatmap_frames(stack: Any, *, labels: Sequence[str] | None = None, title: str | None = None,
+                   xlabel: str = "", ylabel: str = "") -> go.Figure:
+    """A sequence of equally shaped matrices (frames, rows, cols) shown one at a time with a slider.
+
+    >>> fig = heatmap_frames(np.zeros((3, 2, 2)))
+    >>> len(fig.frames), len(fig.layout.sliders[0].steps)
+    (3, 3)
+    """
+    s = np.asarray(stack, dtype=float)
+    require(s.ndim == 3 and s.shape[0] >= 1, f"heatmap_frames needs (frames, rows, cols); got shape {s.shape}")
+    names = list(labels) if labels is not None else [str(k) for k in range(s.shape[0])]
+    lim = float(np.abs(s).max()) or 1.0
+    make = lambda m: go.Heatmap(z=m, colorscale="RdBu", zmid=0, zmin=-lim, zmax=lim)
+    fig = go.Figure(data=[make(s[0])], frames=[go.Frame(data=[make(m)], name=n) for m, n in zip(s, names)])
+    steps = [dict(method="animate", label=n, args=[[n], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
+             for n in names]
+    style(fig, title=title, height=420)
+    fig.update_layout(sliders=[dict(steps=steps, currentvalue=dict(prefix="t = "), pad=dict(t=40))])
+    fig.update_xaxes(title_text=xlabel, showgrid=False)
+    fig.update_yaxes(title_text=ylabel, showgrid=False, autorange="reversed")
+    return fig
+
+
+def bars(groups: Mapping[str, Mapping[str, float]], *, ylabel: str = "", title: str | None = None,
+         log_y: bool = False) -> go.Figure:
+    """Grouped bars: ``{series: {category: value}}`` (one colour per series, one group per category).
+
+    >>> fig = bars({"fnn": {"logistic": 0.1, "henon": 0.2}, "rnn": {"logistic": 0.3, "henon": 0.1}})
+    >>> [t.name for t in fig.data], fig.layout.barmode
+    (['fnn', 'rnn'], 'group')
+    """
+    require(len(groups) > 0, "bars() needs at least one series")
+    fig = go.Figure()
+    for name, values in groups.items():
+        fig.add_trace(go.Bar(x=list(values), y=[float(v) for v in values.values()], name=str(name)))
+    style(fig, title=title)
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title_text=ylabel, type="log" if log_y else "linear")
+    return fig
