@@ -2,6 +2,7 @@
 
   dpviz doctor                       versions, graph renderer, GPU, data files
   dpviz reproduce citeseer [...]     the paper's CiteSeer table (see dpviz reproduce citeseer --help)
+  dpviz figure [OUT.svg]             the README's picture of a stepped backward pass
 
 >>> main(["--help"])  # doctest: +ELLIPSIS
 usage: dpviz ...
@@ -16,6 +17,7 @@ USAGE = """usage: dpviz <command> [options]
 commands:
   doctor                     what is installed: versions, graph renderer, GPU, data files
   reproduce citeseer [...]   run the paper's CiteSeer experiments (dpviz reproduce citeseer --help)
+  figure [OUT.svg]           write the README's picture (default notebooks/images/stepped-neuron.svg)
 """
 
 
@@ -31,6 +33,9 @@ def main(argv=None) -> int:
     if cmd == "reproduce":
         from dpviz.gnn.cli import main as reproduce
         return reproduce(rest)
+    if cmd == "figure":
+        from dpviz.figure import main as figure
+        return figure(rest)
     print(f"dpviz: unknown command {cmd!r}\n\n{USAGE.rstrip()}", file=sys.stderr)
     return 2
 

@@ -124,8 +124,7 @@ class GradcheckReport:
 def _live_array(prog: Any, i: int) -> np.ndarray:
     # A parameter is read at replay from the engine's own array (so that replays see
     # optimiser updates); perturb that array, which is the one the replay will use.
-    engine_node = getattr(prog, "_leaf_nodes", {}).get(i)
-    arr = engine_node.value if engine_node is not None else prog.nodes[i].value
+    arr = prog.leaf_array(i)
     if not isinstance(arr, np.ndarray) or not arr.flags.writeable:
         raise DpvizError(f"gradcheck cannot perturb leaf {i} ({prog.nodes[i].label}): its value is not a writeable array")
     return arr

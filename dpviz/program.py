@@ -255,6 +255,34 @@ class Program:
             vals.append(v)
         return vals
 
+    def leaf_array(self, i: int) -> np.ndarray:
+        """The array a replay reads for leaf ``i``: a parameter's live value, or an input's last value.
+
+        Parameters are read live so that replays see optimiser updates; tools that perturb a
+        parameter (finite differences) change this array and restore it.
+
+        >>> import dpviz as dp
+        >>> w = dp.nn.Parameter([1.0, 2.0], name="w")
+        >>> prog = dp.trace(lambda x: (x * w).sum(), [1.0, 1.0])
+        >>> prog.leaf_array(1) is w.data
+        True
+        """
+        if not 0 <= i < self.l:
+            raise DpvizError(f"leaf_array takes one of the first l={self.l} node indices; got {i}")
+        return self._leaf_nodes[i].value if i in self._leaf_nodes else self.nodes[i].value
+
+    def seeds(self, seed=None) -> dict:
+        """The output adjoints a backward pass starts from, checked: ``{output index: array}``.
+
+        ``seed`` may be None (1 for a one-element output), an array for the single output,
+        or a dict from output index to array.
+
+        >>> import dpviz as dp
+        >>> dp.trace(lambda x: x * 2, 3.0).seeds()
+        {2: array(1.)}
+        """
+        return self._seed(seed)
+
     def _leaf_value(self, i: int, record: bool):
         node = self.nodes[i]
         if i in self._leaf_nodes:         # parameters are read live, so replays see optimiser updates

@@ -82,3 +82,19 @@ def test_tensor_without_graph_is_a_clear_error():
 
     with pytest.raises(DpvizError, match="no autograd graph"):
         draw(torch.ones(2))
+
+
+def test_a_gcn_graph_with_a_sparse_adjacency_draws_without_densifying():
+    import warnings
+
+    import torch
+
+    import dpviz as dp
+
+    A = torch.sparse_coo_tensor([[0, 1, 2], [1, 0, 2]], [1.0, 1.0, 1.0], (3, 3))
+    W = torch.randn(4, 2, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")           # torch calls some sparse layouts "beta"
+        y = torch.sparse.mm(A, torch.randn(3, 4) @ W).relu().sum()
+    source = dp.draw(y, params={"W": W}).source
+    assert "sparse sparse_coo (3, 3), 3 stored" in source and ">W<" in source

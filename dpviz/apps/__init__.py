@@ -73,3 +73,13 @@ class torch_threads:
     def __exit__(self, *exc) -> None:
         import torch
         torch.set_num_threads(self._before)
+
+
+def model_device(model):
+    """The device a torch module's parameters live on (where its inputs must be sent).
+
+    >>> import torch
+    >>> str(model_device(torch.nn.Linear(2, 2)))
+    'cpu'
+    """
+    return next(model.parameters()).device

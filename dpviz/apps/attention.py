@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+import torch
 
 import dpviz as dp
 from dpviz.apps import require, seqdata, torch_threads
@@ -128,13 +129,9 @@ def rnn_states(X, W, U):
 
 # ------------------------------------------------------------------ PyTorch encoder-decoder
 
-def _torch():
-    import torch
-    return torch
 
 
 def _build_seq2seq_class():
-    torch = _torch()
     nn = torch.nn
 
     class _Seq2Seq(nn.Module):
@@ -211,7 +208,6 @@ def Seq2Seq(vocab: int = 8, hidden: int = 32, attention: Kind = "none", seed: in
     global _SEQ2SEQ
     require(attention in KINDS, f"attention must be one of {KINDS}; got {attention!r}")
     require(vocab >= 2 and hidden >= 1, f"need vocab >= 2 and hidden >= 1; got {vocab}, {hidden}")
-    torch = _torch()
     if _SEQ2SEQ is None:
         _SEQ2SEQ = _build_seq2seq_class()
     torch.manual_seed(seed)
@@ -237,6 +233,11 @@ class Seq2SeqSettings:
 
     @classmethod
     def for_mode(cls, quick: bool | None = None) -> "Seq2SeqSettings":
+        """The CI setting when ``quick`` (default: :func:`dpviz.quick_mode`), else the full one.
+
+        >>> Seq2SeqSettings.for_mode(quick=True).lengths
+        (4, 12)
+        """
         quick = dp.quick_mode() if quick is None else quick
         return cls(lengths=(4, 12), steps=300, eval_per_length=100) if quick else cls()
 
@@ -257,7 +258,6 @@ def train_seq2seq(model, settings: Seq2SeqSettings, seed: int = 0) -> list[float
     >>> len(losses)
     3
     """
-    torch = _torch()
     make = _task(settings.task)
     lo, hi = settings.lengths
     require(1 <= lo <= hi, f"lengths must be (low, high) with 1 <= low <= high; got {settings.lengths}")
@@ -290,7 +290,6 @@ def accuracy_by_length(model, settings: Seq2SeqSettings, lengths, seed: int = 12
     >>> sorted(acc), all(0 <= a <= 1 for a in acc.values())
     ([2, 3], True)
     """
-    torch = _torch()
     make = _task(settings.task)
     device = dp.settings.torch_device()
     model.to(device).eval()
@@ -312,7 +311,6 @@ def alignment(model, symbols, settings: Seq2SeqSettings | None = None) -> np.nda
     >>> alignment(m, [0, 1, 2]).shape
     (3, 3)
     """
-    torch = _torch()
     require(getattr(model, "attention", "none") != "none", "a model without attention has no alignment matrix")
     symbols = np.asarray(symbols)
     require(symbols.ndim == 1 and symbols.size >= 1, f"give one sequence of symbols; got shape {symbols.shape}")
@@ -339,10 +337,19 @@ class Comparison:
 
     @property
     def kinds(self) -> list[str]:
+        """The attention kinds compared, in training order.
+
+        >>> Comparison(Seq2SeqSettings(), models={"none": None}).kinds
+        ['none']
+        """
         return list(self.models)
 
     def long_accuracy(self, kind: str, k: int = 3) -> float:
-        """Mean accuracy over the ``k`` longest lengths evaluated."""
+        """Mean accuracy over the ``k`` longest lengths evaluated.
+
+        >>> Comparison(Seq2SeqSettings(), accuracy={"none": {4: 1.0, 5: 0.5, 6: 0.0}}).long_accuracy("none", k=2)
+        0.25
+        """
         acc = self.accuracy[kind]
         return float(np.mean([acc[n] for n in sorted(acc)[-k:]]))
 
@@ -355,7 +362,6 @@ def compare(kinds=("none", "bahdanau"), settings: Seq2SeqSettings | None = None,
     (['none'], [2, 3])
     """
     settings = settings or Seq2SeqSettings.for_mode()
-    torch = _torch()
     result = Comparison(settings)
     lengths = list(range(settings.lengths[0], settings.lengths[1] + 1))
     with torch_threads(1):

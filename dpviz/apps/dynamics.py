@@ -12,16 +12,17 @@ whose last state attends over all its states, eq. 8).  :func:`gradient_vs_lag` m
 
 >>> x = logistic_map(5, r=4.0, x0=0.2)
 >>> np.round(x, 4).tolist()
-[0.2, 0.64, 0.9216, 0.2890, 0.8219]
+[0.2, 0.64, 0.9216, 0.289, 0.8219]
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
+import torch
 
 import dpviz as dp
-from dpviz.apps import require, torch_threads
+from dpviz.apps import model_device, require, torch_threads
 
 MODELS = ("fnn", "rnn", "lstm", "attention")
 
@@ -134,13 +135,9 @@ def windows(x: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
 
 # ------------------------------------------------------------------------------ predictors
 
-def _torch():
-    import torch
-    return torch
 
 
 def _build_predictor():
-    torch = _torch()
     nn = torch.nn
 
     class _Predictor(nn.Module):
@@ -190,7 +187,6 @@ def Predictor(kind: str, width: int = 24, hidden: int = 32, seed: int = 0):
     global _PREDICTOR
     require(kind in MODELS, f"kind must be one of {MODELS}; got {kind!r}")
     require(width >= 1 and hidden >= 1, f"width and hidden must be positive; got {width}, {hidden}")
-    torch = _torch()
     if _PREDICTOR is None:
         _PREDICTOR = _build_predictor()
     torch.manual_seed(seed)
@@ -215,6 +211,11 @@ class DynSettings:
 
     @classmethod
     def for_mode(cls, quick: bool | None = None) -> "DynSettings":
+        """The CI setting when ``quick`` (default: :func:`dpviz.quick_mode`), else the full one.
+
+        >>> DynSettings.for_mode(quick=True).n
+        1200
+        """
         quick = dp.quick_mode() if quick is None else quick
         return cls(n=1200, epochs=15) if quick else cls()
 
@@ -241,18 +242,22 @@ class Fit:
         """RMSE (in standard deviations) of iterated prediction, fed its own outputs, at each step ahead.
 
         Starting points are spread over the test part of the series.
+
+        >>> f = fit("fnn", logistic_map(120), DynSettings(width=4, hidden=4, epochs=1))
+        >>> f.multi_step(3, starts=5).shape
+        (3,)
         """
-        torch = _torch()
         require(horizon >= 1, f"the horizon must be at least 1; got {horizon}")
         last = len(self.x) - horizon - 1
         require(last > self.split, "the test part is shorter than the horizon")
         idx = np.linspace(self.split, last, starts).astype(int)
-        window = torch.as_tensor(np.stack([self.x[i - self.width + 1:i + 1] for i in idx]), dtype=torch.float32)
+        window = torch.as_tensor(np.stack([self.x[i - self.width + 1:i + 1] for i in idx]), dtype=torch.float32,
+                                 device=model_device(self.model))
         errs = []
         with torch.no_grad():
             for h in range(horizon):
                 pred = self.model(window)
-                errs.append((pred.numpy() - self.x[idx + h + 1]) ** 2)
+                errs.append((pred.cpu().numpy() - self.x[idx + h + 1]) ** 2)
                 window = torch.cat([window[:, 1:], pred[:, None]], dim=1)
         return np.sqrt(np.mean(errs, axis=1))
 
@@ -264,7 +269,6 @@ def fit(kind: str, x: np.ndarray, settings: DynSettings | None = None, seed: int
     >>> f.kind, f.test_rmse > 0
     ('fnn', True)
     """
-    torch = _torch()
     settings = settings or DynSettings.for_mode()
     x = np.asarray(x, dtype=float)
     require(x.ndim == 1 and len(x) > 4 * settings.width, f"the series is too short for windows of {settings.width}")
@@ -272,14 +276,15 @@ def fit(kind: str, x: np.ndarray, settings: DynSettings | None = None, seed: int
     z = (x - x[:split].mean()) / (x[:split].std() + 1e-12)
     X, y = windows(z, settings.width)
     n_train = split - settings.width          # windows whose target lies in the training part
-    Xt, yt = (torch.as_tensor(a, dtype=torch.float32) for a in (X, y))
+    dev = dp.settings.torch_device()
+    Xt, yt = (torch.as_tensor(a, dtype=torch.float32, device=dev) for a in (X, y))
     losses = []
     with torch_threads(1):
-        model = Predictor(kind, settings.width, settings.hidden, seed=seed)
+        model = Predictor(kind, settings.width, settings.hidden, seed=seed).to(dev)
         opt = torch.optim.Adam(model.parameters(), lr=settings.lr)
         gen = torch.Generator().manual_seed(seed)
         for _ in range(settings.epochs):
-            order = torch.randperm(n_train, generator=gen)
+            order = torch.randperm(n_train, generator=gen).to(dev)
             for i in range(0, n_train, settings.batch):
                 idx = order[i:i + settings.batch]
                 loss = torch.mean((model(Xt[idx]) - yt[idx]) ** 2)
@@ -300,14 +305,13 @@ def gradient_vs_lag(f: Fit, samples: int = 200) -> np.ndarray:
     >>> g.shape
     (5,)
     """
-    torch = _torch()
     X, _ = windows(f.x, f.width)
     start = f.split - f.width
     idx = np.linspace(start, len(X) - 1, min(samples, len(X) - start)).astype(int)
-    Xt = torch.as_tensor(X[idx], dtype=torch.float32).requires_grad_(True)
+    Xt = torch.as_tensor(X[idx], dtype=torch.float32, device=model_device(f.model)).requires_grad_(True)
     with torch_threads(1):
         f.model(Xt).sum().backward()        # windows are independent: one backward gives every row's gradient
-    g = Xt.grad.abs().mean(0).numpy()       # column k is the input at lag width−1−k
+    g = Xt.grad.abs().mean(0).cpu().numpy()       # column k is the input at lag width−1−k
     return g[::-1].copy()
 
 
@@ -318,14 +322,13 @@ def attention_over_lags(f: Fit, samples: int = 200) -> np.ndarray:
     >>> a.shape, round(float(a.sum()), 5)
     ((5,), 1.0)
     """
-    torch = _torch()
     require(f.kind == "attention", f"only attention predictors have attention weights; this one is {f.kind!r}")
     X, _ = windows(f.x, f.width)
     start = f.split - f.width
     idx = np.linspace(start, len(X) - 1, min(samples, len(X) - start)).astype(int)
     with torch.no_grad():
-        f.model(torch.as_tensor(X[idx], dtype=torch.float32))
-    return f.model.last_attention.mean(0).numpy()[::-1].copy()
+        f.model(torch.as_tensor(X[idx], dtype=torch.float32, device=model_device(f.model)))
+    return f.model.last_attention.mean(0).cpu().numpy()[::-1].copy()
 
 
 def compare(systems=("logistic", "henon", "mackey_glass", "switching"), kinds=MODELS,

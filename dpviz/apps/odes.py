@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+import torch
 
 import dpviz as dp
 from dpviz.apps import require, torch_threads
@@ -155,7 +156,13 @@ class FitResult:
     method: str
 
     def table(self, truth=TRUE_PARAMS) -> str:
-        """The recovered parameters printed beside the true ones."""
+        """The recovered parameters printed beside the true ones.
+
+        >>> print(FitResult(np.array([4.01, 0.29]), [], [], 0.0, "forward").table())
+                        true    fitted     error
+        a = g/L       4.0000    4.0100   +0.0100
+        c             0.3000    0.2900   -0.0100
+        """
         rows = [f"{'':10s}{'true':>10s}{'fitted':>10s}{'error':>10s}"]
         for name, t, e in zip(("a = g/L", "c"), truth, self.estimate):
             rows.append(f"{name:10s}{t:10.4f}{e:10.4f}{e - t:+10.4f}")
@@ -230,9 +237,6 @@ def cost_per_gradient(obs: Observations, p=START, repeats: int = 3) -> dict[str,
 
 # ----------------------------------------------------------------------------- hybrid model (torch)
 
-def _torch():
-    import torch
-    return torch
 
 
 @dataclass(frozen=True)
@@ -259,6 +263,11 @@ class HybridSettings:
 
     @classmethod
     def for_mode(cls, quick: bool | None = None) -> "HybridSettings":
+        """The CI setting when ``quick`` (default: :func:`dpviz.quick_mode`), else the full one.
+
+        >>> HybridSettings.for_mode(quick=True).iterations
+        300
+        """
         quick = dp.quick_mode() if quick is None else quick
         return cls(iterations=300) if quick else cls()
 
@@ -279,7 +288,6 @@ def _true_states(settings: HybridSettings, theta0: float = 1.0) -> np.ndarray:
 
 
 def _build_vector_field():
-    torch = _torch()
     nn = torch.nn
 
     class _Field(nn.Module):
@@ -326,7 +334,6 @@ def vector_field(kind: str, hidden: int = 32, seed: int = 0):
     """
     global _FIELD
     require(kind in ("mechanism", "network", "hybrid"), f"kind must be mechanism, network or hybrid; got {kind!r}")
-    torch = _torch()
     if _FIELD is None:
         _FIELD = _build_vector_field()
     torch.manual_seed(seed)
@@ -366,7 +373,6 @@ def train_hybrid(settings: HybridSettings | None = None, kinds=("mechanism", "ne
     >>> sorted(r.rmse["hybrid"])
     ['later times', 'new start', 'training']
     """
-    torch = _torch()
     settings = settings or HybridSettings.for_mode()
     require(0 < settings.t_train < settings.t_test, "need 0 < t_train < t_test")
     truth = _true_states(settings)
@@ -376,13 +382,14 @@ def train_hybrid(settings: HybridSettings | None = None, kinds=("mechanism", "ne
     rng = np.random.default_rng(seed)
     observed = truth[:n_train + 1] + settings.noise * rng.standard_normal((n_train + 1, 2))
     H = min(settings.horizon, n_train)
-    obs_t = torch.as_tensor(observed, dtype=torch.float32)
+    dev = dp.settings.torch_device()
+    obs_t = torch.as_tensor(observed, dtype=torch.float32, device=dev)
     starts = obs_t[:n_train + 1 - H]
     targets = torch.stack([obs_t[i:i + H + 1] for i in range(n_train + 1 - H)])
     result = HybridResult(settings, times, truth, new_truth, observed)
     with torch_threads(1):
         for kind in kinds:
-            model = vector_field(kind, settings.hidden, seed=seed)
+            model = vector_field(kind, settings.hidden, seed=seed).to(dev)
             params = list(model.parameters())
             if params:
                 opt = torch.optim.Adam(params, lr=settings.lr)
@@ -395,8 +402,8 @@ def train_hybrid(settings: HybridSettings | None = None, kinds=("mechanism", "ne
                     opt.step()
                     sched.step()
             with torch.no_grad():
-                both = model.rollout(torch.tensor([[1.0, 0.0], [settings.new_start, 0.0]]),
-                                     len(truth) - 1, settings.dt).numpy()
+                both = model.rollout(torch.tensor([[1.0, 0.0], [settings.new_start, 0.0]], device=dev),
+                                     len(truth) - 1, settings.dt).cpu().numpy()
             err = (both[0, :, 0] - truth[:, 0]) ** 2
             result.trajectories[kind], result.new_trajectories[kind] = both[0], both[1]
             result.rmse[kind] = {"training": float(np.sqrt(err[:n_train + 1].mean())),

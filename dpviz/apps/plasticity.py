@@ -51,7 +51,11 @@ class PlasticNet(dp.nn.Module):
 
     @property
     def eta(self) -> float:
-        """The learned rate η of eq. (13) (0 for a network without plasticity)."""
+        """The learned rate η of eq. (13) (0 for a network without plasticity).
+
+        >>> round(PlasticNet(n=2, plastic=True).eta, 3), PlasticNet(n=2, plastic=False).eta
+        (0.119, 0.0)
+        """
         return float(1 / (1 + np.exp(-self.eta_raw.data))) if self.plastic else 0.0
 
 
@@ -170,6 +174,11 @@ class PlasticitySettings:
 
     @classmethod
     def for_mode(cls, quick: bool | None = None) -> "PlasticitySettings":
+        """The CI setting when ``quick`` (default: :func:`dpviz.quick_mode`), else the full one.
+
+        >>> PlasticitySettings.for_mode(quick=True).iterations
+        400
+        """
         quick = dp.quick_mode() if quick is None else quick
         return cls(iterations=400) if quick else cls()
 

@@ -36,6 +36,11 @@ class SeqBatch:
 
     @property
     def length(self) -> int:
+        """The number of symbols in each sequence.
+
+        >>> copy_task(2, 5).length
+        5
+        """
         return int(self.inputs.shape[1])
 
 

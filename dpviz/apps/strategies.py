@@ -94,7 +94,12 @@ class TrendModel:
     scale: float
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        """Predicted trend at every step (in units of the training increments' standard deviation)."""
+        """Predicted trend at every step (in units of the training increments' standard deviation).
+
+        >>> m = TrendModel(np.array([1.0, 0.0]), window=1, horizon=1, scale=1.0)
+        >>> m.predict(np.array([0.0, 1.0, 3.0])).tolist()     # the last increment, as the model was fitted
+        [0.0, 1.0, 2.0]
+        """
         return _features(np.asarray(x, dtype=float), self.window) @ self.coef / self.scale
 
 
@@ -218,13 +223,22 @@ class StrategyRun:
         """Positions at every step: Algorithm 1 (margins 0), or the same hard rule with the learned margins.
 
         The relaxation is only how the margins are learned; trading uses the rule itself.
+
+        >>> run = StrategyRun(markets(10), np.array([1.0, -1.0]), np.array([1.0, 1.0]), 0, 1, np.zeros(2))
+        >>> run.positions(learned=False).tolist()
+        [1.0, 0.0]
         """
         th = self.thresholds if learned else np.zeros(2)
         with dp.no_grad():
             return hard_positions(self.p1, self.p2, th).data
 
     def period_profit(self, learned: bool, start: int, end: int) -> float:
-        """Profit over steps ``start … end−1``."""
+        """Profit over steps ``start … end−1``.
+
+        >>> run = StrategyRun(markets(10, seed=0), np.ones(10), np.ones(10), 0, 5, np.zeros(2))
+        >>> run.period_profit(False, 0, 3) == profit(np.ones(3), run.markets.material[:4])
+        True
+        """
         pos = self.positions(learned)[start:end]
         return profit(pos, self.markets.material[start:end + 1], self.cost)
 

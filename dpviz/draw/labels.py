@@ -188,11 +188,20 @@ def summarize(value: Any, *, max_items: int = 4, spark: bool = True) -> str:
     '[0 … 9] mean 4.5 ▁▂▃▃▄▅▆▆▇█'
     >>> summarize(None)
     '—'
+    >>> import torch
+    >>> summarize(torch.eye(3).to_sparse())
+    'sparse sparse_coo (3, 3), 3 stored'
     """
     if value is None:
         return "—"
     if hasattr(value, "detach") and hasattr(value, "cpu"):   # a PyTorch tensor
-        value = value.detach().cpu().numpy()
+        value = value.detach().cpu()
+        layout = str(getattr(value, "layout", "torch.strided"))
+        if layout != "torch.strided":
+            # a sparse matrix (e.g. a GCN's normalised adjacency): say what it is, don't densify it
+            nnz = value._nnz() if hasattr(value, "_nnz") else "?"
+            return f"sparse {layout.replace('torch.', '')} {tuple(value.shape)}, {nnz} stored"
+        value = value.numpy()
     arr = np.asarray(value)
     if arr.dtype == object:
         return str(value)

@@ -26,12 +26,12 @@ def format_table(records: Sequence[Record]) -> str:
     >>> print(format_table([]).splitlines()[0].split()[:2])
     ['experiment', 'training']
     """
-    head = f"{'experiment':<26}{'training':<19}{'paper':>6}  {'mean ± std':>13}  {'min–max':>11}  {'s':>6}  flag"
+    head = f"{'experiment':<28}{'training':<19}{'paper':>6}  {'mean ± std':>13}  {'min–max':>11}  {'s':>6}  flag"
     lines = [head, "-" * len(head)]
     for r in records:
         paper = "—" if r.get("paper") is None else f"{r['paper']:.1f}"
         lines.append(
-            f"{r['experiment']:<26}{r['training']:<19}{paper:>6}  "
+            f"{r['experiment']:<28}{r['training']:<19}{paper:>6}  "
             f"{r['mean']:>6.1f} ± {r['std']:<4.1f}  {r['min']:>5.1f}–{r['max']:<5.1f}  "
             f"{r['seconds']:>6.1f}  {'!! ' + str(r['flag']) if r.get('flag') else ''}"
         )

@@ -235,7 +235,7 @@ def _from_program(prog: Any, mode: str, seed: Any, tangents: Any) -> Timeline:
             track.value_text = _text(track.value)
     seed_step = None
     if mode in ("backward", "both"):
-        seeds = prog._seed(seed)   # the engine's own validation and defaults for seeds
+        seeds = prog.seeds(seed)   # the engine's own validation and defaults for seeds
         seed_step = len(events) + 1
         for i, s in seeds.items():
             events.append(Event("seed", i, None, (), (), s))

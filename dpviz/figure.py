@@ -1,0 +1,73 @@
+"""The README's picture: a neuron's backward pass, stopped at one step, with the stepper's panel.
+
+``python -m dpviz figure notebooks/images/stepped-neuron.svg`` writes it; the README shows the
+committed copy.  It is one SVG: the stepper's picture of the graph, and below it the panel
+text of the same step.
+
+>>> svg = stepped_neuron_svg()
+>>> svg.startswith("<svg") and "dp-current" in svg and "v̄0 +=" in svg
+True
+"""
+from __future__ import annotations
+
+import re
+import sys
+from html import escape
+from pathlib import Path
+
+_PT = re.compile(r"([0-9.]+)(pt|px)?")
+
+
+def _size(svg: str) -> tuple[float, float]:
+    head = svg[svg.index("<svg"):svg.index(">", svg.index("<svg"))]
+    w = _PT.match(re.search(r'width="([^"]+)"', head).group(1))
+    h = _PT.match(re.search(r'height="([^"]+)"', head).group(1))
+    scale = 4 / 3 if (w.group(2) or "pt") == "pt" else 1.0   # graphviz sizes are in points
+    return float(w.group(1)) * scale, float(h.group(1)) * scale
+
+
+def stepped_neuron_svg(step: int = 5) -> str:
+    """The picture: ``tanh(x·w + b)`` at x = 2, w = −3, b = 5.5, backward pass at ``step``.
+
+    >>> "step 5 of 6" in stepped_neuron_svg()
+    True
+    """
+    import dpviz as dp
+    from dpviz.widgets import Stepper
+
+    prog = dp.trace(lambda x, w, b: (x * w + b).tanh(), 2.0, -3.0, 5.5)
+    s = Stepper(prog, mode="backward").goto(step)
+    graph = s.svg[s.svg.index("<svg"):]
+    width, height = _size(graph)
+    lines = s.panel.splitlines()
+    line_h, pad = 18, 12
+    total_h = height + pad + line_h * len(lines) + pad
+    total_w = max(width, 8.2 * max(len(ln) for ln in lines) + 2 * pad)
+    text = "".join(
+        f'<text x="{pad}" y="{height + pad + line_h * (k + 1):.0f}" font-family="DejaVu Sans Mono, monospace" '
+        f'font-size="13" fill="{"#222" if k else "#000"}" font-weight="{"bold" if k == 0 else "normal"}" '
+        f'xml:space="preserve">{escape(ln)}</text>'
+        for k, ln in enumerate(lines))
+    inner = re.sub(r'width="[^"]+"', f'width="{width:.0f}"', graph, count=1)
+    inner = re.sub(r'height="[^"]+"', f'height="{height:.0f}"', inner, count=1)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w:.0f}" height="{total_h:.0f}" '
+            f'viewBox="0 0 {total_w:.0f} {total_h:.0f}">'
+            f'<rect width="100%" height="100%" fill="white"/>{inner}{text}</svg>\n')
+
+
+def main(argv=None) -> int:
+    """Write the picture to the path given (default: notebooks/images/stepped-neuron.svg).
+
+    >>> import tempfile, os
+    >>> out = os.path.join(tempfile.mkdtemp(), "f.svg")
+    >>> main([out]); os.path.getsize(out) > 1000
+    0
+    True
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    out = Path(args[0] if args else "notebooks/images/stepped-neuron.svg")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(out.suffix + ".tmp")
+    tmp.write_text(stepped_neuron_svg(), encoding="utf-8")
+    tmp.replace(out)      # never a half-written picture
+    return 0
