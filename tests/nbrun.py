@@ -95,3 +95,20 @@ def run_notebook(name: str | Path, timeout: float = 90, max_mb: float = 1500, qu
     assert seconds < timeout, f"{src.name} took {seconds:.1f} s (limit {timeout} s)"
     assert peak_mb < max_mb, f"{src.name} peaked at {peak_mb:.0f} MB (limit {max_mb} MB)"
     return NotebookRun(nb, seconds, peak_mb)
+
+
+def printed_number(pattern: str, text: str) -> float:
+    """The number a notebook printed where ``pattern``'s first group stands (fails if absent)."""
+    import re
+
+    m = re.search(pattern, text)
+    assert m, f"the notebook did not print {pattern!r}"
+    return float(m.group(1))
+
+
+def assert_exercises_unanswered(text: str, nb: str, count: int = 3) -> None:
+    """The committed notebook's exercise cells are unanswered: the checker greets them kindly
+    ("no answer yet"), or, where the cell starts from the reader's own object, says "Not yet"."""
+    for k in range(1, count + 1):
+        assert f"({nb}.{k}) no answer yet" in text or f"Not yet ({nb}.{k})" in text, (
+            f"exercise {nb}.{k} should be an unanswered placeholder in the committed notebook")

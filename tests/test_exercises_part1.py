@@ -12,18 +12,6 @@ from dpviz.lessons import branching, welcome
 IDS = [f"{nb:02d}.{k}" for nb in range(1, 10) for k in (1, 2, 3)]
 
 
-def test_every_part1_exercise_is_registered_with_question_and_hint():
-    for ex_id in IDS:
-        ex = exercise(ex_id)
-        assert ex.question and ex.hint, ex_id
-
-
-@pytest.mark.parametrize("ex_id", IDS)
-def test_placeholder_answer_is_friendly(ex_id):
-    fb = check(ex_id, ...)
-    assert not fb.ok and "no answer yet" in fb.message
-
-
 def _engine_answers():
     prog = dp.trace(lambda x, y: (x * y + x).exp(), 1.0, 2.0)
     f04 = lambda x: x * x.sum()

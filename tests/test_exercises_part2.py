@@ -12,18 +12,6 @@ from dpviz.exercises import check, exercise
 IDS = [f"{nb}.{k}" for nb in range(10, 16) for k in (1, 2, 3)]
 
 
-def test_every_part2_exercise_is_registered_with_question_and_hint():
-    for ex_id in IDS:
-        ex = exercise(ex_id)
-        assert ex.question and ex.hint, ex_id
-
-
-@pytest.mark.parametrize("ex_id", IDS)
-def test_placeholder_is_friendly(ex_id):
-    fb = check(ex_id, ...)
-    assert not fb.ok and "no answer yet" in fb.message
-
-
 def _right_answers() -> dict:
     """Each answer computed with the package (or a few lines of dpviz), not copied from the checker."""
     s, h = np.array([1.0, 0.0]), np.array([[0.0, 2.0]])

@@ -6,18 +6,7 @@ import re
 
 import pytest
 
-from nbrun import run_notebook
-
-
-def _num(pattern: str, text: str) -> float:
-    m = re.search(pattern, text)
-    assert m, f"the notebook did not print {pattern!r}"
-    return float(m.group(1))
-
-
-def _exercises_unanswered(text: str, nb: str) -> None:
-    for k in (1, 2, 3):
-        assert f"({nb}.{k}) no answer yet" in text or f"Not yet ({nb}.{k})" in text, f"{nb}.{k}"
+from nbrun import assert_exercises_unanswered, printed_number, run_notebook
 
 
 def test_01_welcome():
@@ -28,7 +17,7 @@ def test_01_welcome():
     assert "Python " in text and ("GPU" in text)                                               # environment
     assert run.has_mime("image/svg+xml")                                                        # a drawing shows
     assert "Forward pass · step 2 of 2" in text                                                 # the stepper
-    _exercises_unanswered(text, "01")
+    assert_exercises_unanswered(text, "01")
 
 
 def test_02_programs_are_graphs():
@@ -40,7 +29,7 @@ def test_02_programs_are_graphs():
     assert "equal: True" in text                                    # replay == direct call
     assert "is a DAG: True" in text and "= 3 edges" in text         # networkx view
     assert run.has_mime("image/svg+xml")
-    _exercises_unanswered(text, "02")
+    assert_exercises_unanswered(text, "02")
 
 
 def test_03_reverse_mode_agrees_with_pytorch():
@@ -52,8 +41,8 @@ def test_03_reverse_mode_agrees_with_pytorch():
     assert "dx = 4.0  expected 2x + 1 = 4.0" in text                # fan-out accumulates
     assert "accumulated=True" in text
     assert "after two 1.6799 (= 2x)" in text                        # grads accumulate across calls
-    assert _num(r"largest difference between dpviz and PyTorch: (\S+)", text) < 1e-12
-    _exercises_unanswered(text, "03")
+    assert printed_number(r"largest difference between dpviz and PyTorch: (\S+)", text) < 1e-12
+    assert_exercises_unanswered(text, "03")
 
 
 def test_04_forward_mode_and_cost_meter():
@@ -64,7 +53,7 @@ def test_04_forward_mode_and_cost_meter():
     assert re.search(r"f needs \d+ JVPs or 1 VJP -> faster: rev", text)
     assert re.search(r"g needs 1 JVP or \d+ VJPs -> faster: fwd", text)
     assert run.has_mime("application/vnd.plotly.v1+json")
-    _exercises_unanswered(text, "04")
+    assert_exercises_unanswered(text, "04")
 
 
 def test_05_branching_learns_the_threshold():
@@ -72,10 +61,10 @@ def test_05_branching_learns_the_threshold():
     text = run.text()
     assert "x = 1: n = 10 nodes;  x = 4: n = 6 nodes" in text
     assert "d loss / d c for the hard if: 0.0" in text
-    assert abs(_num(r"learned threshold -b/w = (\S+)", text) - 0.5) < 0.1
-    start = _num(r"loss: (\S+) at the start", text)
-    assert _num(r"-> (\S+) at the end", text) < 0.5 * start
-    _exercises_unanswered(text, "05")
+    assert abs(printed_number(r"learned threshold -b/w = (\S+)", text) - 0.5) < 0.1
+    start = printed_number(r"loss: (\S+) at the start", text)
+    assert printed_number(r"-> (\S+) at the end", text) < 0.5 * start
+    assert_exercises_unanswered(text, "05")
 
 
 def test_06_inplace_side_by_side():
@@ -87,19 +76,19 @@ def test_06_inplace_side_by_side():
     assert "torch  versions [0, 1]: OK" in text                     # and rebases the aliased view
     assert "version after step:  1" in text
     assert run.has_mime("image/svg+xml")
-    _exercises_unanswered(text, "06")
+    assert_exercises_unanswered(text, "06")
 
 
 def test_07_hypergradient_sign_and_check():
     run = run_notebook("07-higher-order-and-hypergradients.ipynb")
     text = run.text()
     assert "f''(2) = 12.0" in text and "d/dx (dy/dx) = 12.0" in text
-    g = _num(r"dV/dη = (\S+)", text)
-    assert g < 0 and abs(g - _num(r"finite difference:\s+(\S+)", text)) < 1e-3
+    g = printed_number(r"dV/dη = (\S+)", text)
+    assert g < 0 and abs(g - printed_number(r"finite difference:\s+(\S+)", text)) < 1e-3
     assert "slopes change sign: True" in text
     m = re.search(r"V: (\S+) -> (\S+)", text)
     assert m and float(m.group(2)) < float(m.group(1))
-    _exercises_unanswered(text, "07")
+    assert_exercises_unanswered(text, "07")
 
 
 def test_08_characteristics():
@@ -112,7 +101,7 @@ def test_08_characteristics():
     assert len(set(re.findall(r"\[(\d+)\]", att))) == 1                               # constant
     assert re.search(r"rnn: invariant = False", text) and re.search(r"self_attention: invariant = True", text)
     assert "scopes: ['attention', 'encoder', 'readout']" in text
-    _exercises_unanswered(text, "08")
+    assert_exercises_unanswered(text, "08")
 
 
 def test_09_pytorch():
@@ -122,7 +111,7 @@ def test_09_pytorch():
     text = run.text()
     if not torch.cuda.is_available():
         assert "Note: no GPU is visible" in text
-    assert _num(r"largest difference (\S+)\n", text) < 1e-12
-    assert _num(r"largest difference between the two curves: (\S+)", text) < 1e-10
+    assert printed_number(r"largest difference (\S+)\n", text) < 1e-12
+    assert printed_number(r"largest difference between the two curves: (\S+)", text) < 1e-10
     assert run.has_mime("image/svg+xml")
-    _exercises_unanswered(text, "09")
+    assert_exercises_unanswered(text, "09")

@@ -6,22 +6,11 @@ import re
 
 import pytest
 
-from nbrun import run_notebook
+from nbrun import assert_exercises_unanswered, printed_number, run_notebook
 
 pytestmark = pytest.mark.slow
 
 LIMIT_S, LIMIT_MB = 120, 1500
-
-
-def _num(pattern: str, text: str) -> float:
-    m = re.search(pattern, text)
-    assert m, f"the notebook did not print {pattern!r}"
-    return float(m.group(1))
-
-
-def _exercises_unanswered(text: str, nb: str) -> None:
-    for k in (1, 2, 3):
-        assert f"({nb}.{k}) no answer yet" in text, f"exercise {nb}.{k} should greet an unanswered placeholder"
 
 
 def _run(name: str):
@@ -33,64 +22,65 @@ def _run(name: str):
 def test_10_attention():
     run, text = _run("10-attention.ipynb")
     assert "quick mode" in text
-    plain = _num(r"none = ([0-9.]+)", text)
-    att = _num(r"bahdanau = ([0-9.]+)", text)
-    cos = _num(r"cosine = ([0-9.]+)", text)
+    plain = printed_number(r"none = ([0-9.]+)", text)
+    att = printed_number(r"bahdanau = ([0-9.]+)", text)
+    cos = printed_number(r"cosine = ([0-9.]+)", text)
     assert att > plain + 0.3 and cos > plain + 0.3
     assert "RNN grows with lag: True | self-attention constant: True" in text
     assert run.has_mime("image/svg+xml") or "Drawing" in text               # the attention program is drawn
     assert run.has_mime("application/vnd.plotly.v1+json")                   # heatmaps and curves
-    _exercises_unanswered(text, "10")
+    assert_exercises_unanswered(text, "10")
 
 
 def test_11_memory():
     run, text = _run("11-memory.ipynb")
-    one = _num(r"two facts, 1 hop\s+test accuracy ([0-9.]+)", text)
-    three = _num(r"two facts, 3 hops\s+test accuracy ([0-9.]+)", text)
-    assert three > one + 0.4
-    assert _num(r"one fact, 1 hop\s+test accuracy ([0-9.]+)", text) > 0.9      # one hop is enough for one fact
-    assert _num(r"matching input step: ([0-9.]+)", text) > 0.9
+    one = printed_number(r"two facts, 1 hop\s+test accuracy ([0-9.]+)", text)
+    three = printed_number(r"two facts, 3 hops\s+test accuracy ([0-9.]+)", text)
+    assert three > one + 0.25
+    assert printed_number(r"one fact, 1 hop\s+test accuracy ([0-9.]+)", text) > 0.9      # one hop is enough for one fact
+    assert printed_number(r"matching input step: ([0-9.]+)", text) > 0.9
     assert "input: [3, 1, 4, 1, 5, 2]  output: [3, 1, 4, 1, 5, 2]" in text
-    _exercises_unanswered(text, "11")
+    assert_exercises_unanswered(text, "11")
 
 
 def test_12_plasticity():
     run, text = _run("12-differentiable-plasticity.ipynb")
-    plastic = _num(r"plastic ([0-9.]+)\s+without", text)
-    fixed = _num(r"without plasticity ([0-9.]+)", text)
+    plastic = printed_number(r"plastic ([0-9.]+)\s+without", text)
+    fixed = printed_number(r"without plasticity ([0-9.]+)", text)
     assert plastic > fixed + 0.1
-    assert _num(r"what was shown: ([0-9.]+)", text) > 0.5                     # H stores the patterns shown
-    _exercises_unanswered(text, "12")
+    assert printed_number(r"what was shown: ([0-9.]+)", text) > 0.5                     # H stores the patterns shown
+    assert_exercises_unanswered(text, "12")
 
 
 def test_13_dynamical_systems():
     run, text = _run("13-dynamical-systems.ipynb")
-    assert _num(r"rnn\s+mean gradient at lags 0-2: [0-9.]+\s+at the last 3 lags: [0-9.]+\s+ratio (\d+)", text) > 10
+    assert printed_number(r"rnn\s+mean gradient at lags 0-2: [0-9.]+\s+at the last 3 lags: [0-9.]+\s+ratio (\d+)", text) > 10
     mg = re.search(r"mackey_glass\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)", text)
     assert mg and all(float(v) < 0.2 for v in mg.groups())                 # every model learns Mackey-Glass
-    _exercises_unanswered(text, "13")
+    assert_exercises_unanswered(text, "13")
 
 
 def test_14_differentiable_simulation():
     run, text = _run("14-differentiable-simulation.ipynb")
     assert "equal: True" in text                                            # forward sensitivities == reverse
+    assert "dp.jvp column equals S[:, 0]: True" in text
     for block in text.split("iterations:")[1:3]:
-        a = _num(r"a = g/L\s+4\.0000\s+([0-9.]+)", block)
-        c = _num(r"\nc\s+0\.3000\s+([0-9.]+)", block)
+        a = printed_number(r"a = g/L\s+4\.0000\s+([0-9.]+)", block)
+        c = printed_number(r"\nc\s+0\.3000\s+([0-9.]+)", block)
         assert abs(a - 4.0) < 0.05 and abs(c - 0.3) < 0.02                  # printed beside the true values
     rows = {k: [float(v) for v in re.search(rf"{k}\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)", text).groups()]
             for k in ("mechanism", "network", "hybrid")}
     assert rows["hybrid"][2] < rows["network"][2] and rows["hybrid"][2] < rows["mechanism"][2]
-    _exercises_unanswered(text, "14")
+    assert_exercises_unanswered(text, "14")
 
 
 def test_15_learning_strategies():
     run, text = _run("15-learning-strategies-and-limits.ipynb")
     assert "hard rule:    [0. 0.]" in text
     assert "equals Algorithm 1 at 1.000 of the steps" in text
-    alg = _num(r"learning profit: Algorithm 1\s+([+-][0-9.]+)", text)
-    learned = _num(r"learning profit: Algorithm 1\s+[+-][0-9.]+\s+learned margins\s+([+-][0-9.]+)", text)
+    alg = printed_number(r"learning profit: Algorithm 1\s+([+-][0-9.]+)", text)
+    learned = printed_number(r"learning profit: Algorithm 1\s+[+-][0-9.]+\s+learned margins\s+([+-][0-9.]+)", text)
     assert learned > alg
     after = [float(v) for v in re.findall(r"after \(1200-1498\):\s+([+-][0-9.]+)", text)]
     assert len(after) == 2 and all(v < 0 for v in after)
-    _exercises_unanswered(text, "15")
+    assert_exercises_unanswered(text, "15")

@@ -135,10 +135,10 @@ class QASettings:
     n_test: int = 500
     n_sentences: int = 6
     dim: int = 32
-    epochs: int = 30
+    epochs: int = 25
     batch: int = 32
     lr: float = 1e-2
-    restarts: int = 3
+    restarts: int = 4
 
     @classmethod
     def for_mode(cls, quick: bool | None = None) -> "QASettings":
@@ -148,7 +148,7 @@ class QASettings:
         2000
         """
         quick = dp.quick_mode() if quick is None else quick
-        return cls(n_train=2000, epochs=25, restarts=2) if quick else cls()
+        return cls(n_train=2000, epochs=25, restarts=3) if quick else cls()
 
 
 @dataclass

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import torch
 
@@ -28,12 +29,65 @@ def to_csr(t: torch.Tensor) -> torch.Tensor:
         return t.to_sparse_csr()
 
 
-def spmm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """``a @ b`` where ``a`` may be sparse (COO or CSR) or dense and ``b`` is dense.
+class _ConstantSparseMM(torch.autograd.Function):
+    """``A @ B`` for a constant sparse ``A`` whose transpose is already known.
+
+    torch's own backward for ``csr @ dense`` rebuilds ``Aᵀ`` in CSR form on every call (a sort
+    of all non-zeros); a training loop multiplies by the same matrix hundreds of times, so the
+    transpose is built once and reused.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, a: torch.Tensor, a_t: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        ctx.a_t = a_t
+        return a @ b
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[None, None, torch.Tensor | None]:
+        return None, None, (ctx.a_t @ grad) if ctx.needs_input_grad[2] else None
+
+
+class SparseMatrix:
+    """A constant sparse matrix (features, a propagation matrix) kept with its transpose.
+
+    ``m @ b`` is differentiable in ``b`` only — which is all a model needs of its inputs.
+
+    >>> m = SparseMatrix(torch.tensor([[0.0, 2.0], [0.0, 0.0], [1.0, 0.0]]))
+    >>> b = torch.ones(2, 1, requires_grad=True)
+    >>> (m @ b).sum().backward()
+    >>> m.shape, b.grad.view(-1).tolist()
+    (torch.Size([3, 2]), [1.0, 2.0])
+    """
+
+    def __init__(self, matrix: torch.Tensor) -> None:
+        if matrix.layout == torch.sparse_csr:
+            matrix = matrix.to_sparse_coo()
+        coo = (matrix if matrix.is_sparse else matrix.to_sparse()).coalesce()
+        self.coo = coo
+        self.csr = to_csr(coo)
+        self.csr_t = to_csr(coo.t().coalesce())
+        self.shape = coo.shape
+
+    def __matmul__(self, b: torch.Tensor) -> torch.Tensor:
+        return _ConstantSparseMM.apply(self.csr, self.csr_t, b)
+
+    def nnz(self) -> int:
+        """Stored entries.
+
+        >>> SparseMatrix(torch.eye(3)).nnz()
+        3
+        """
+        return int(self.coo._nnz())
+
+
+def spmm(a: torch.Tensor | SparseMatrix, b: torch.Tensor) -> torch.Tensor:
+    """``a @ b`` where ``a`` may be sparse (COO, CSR or :class:`SparseMatrix`) or dense.
 
     >>> spmm(torch.eye(2).to_sparse(), torch.tensor([[1.0], [2.0]])).tolist()
     [[1.0], [2.0]]
     """
+    if isinstance(a, SparseMatrix):
+        return a @ b
     if a.layout == torch.sparse_coo:
         return torch.sparse.mm(a, b)
     return a @ b
