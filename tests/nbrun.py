@@ -40,12 +40,16 @@ class NotebookRun:
         for cell in self.nb.cells:
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "stream":
-                    parts.append(out.get("text", ""))
+                    # one print may arrive as several stream messages: glue them back together
+                    if parts and parts[-1][:1] == "\0":
+                        parts[-1] += out.get("text", "")
+                    else:
+                        parts.append("\0" + out.get("text", ""))
                 else:
                     data = out.get("data", {})
                     parts.append(data.get("text/plain", ""))
                     parts.append(data.get("text/markdown", ""))
-        return "\n".join(parts)
+        return "\n".join(p.lstrip("\0") for p in parts)
 
     def has_mime(self, mime: str) -> bool:
         return any(mime in out.get("data", {}) for c in self.nb.cells for out in c.get("outputs", []))

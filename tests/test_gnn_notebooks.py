@@ -1,21 +1,23 @@
 """Execute the three CiteSeer notebooks in quick mode and check what they claim.
 
 Each notebook asserts its own claims in code cells (statistics, GCN beats MLP, attention collapse,
-1/(degree+1) weights); an error in any cell fails the test.  Warnings printed to stderr fail too.
+1/(degree+1) weights); an error in any cell fails the test.  Anything written to stderr fails
+too, and so does a run longer than 90 s (the issue's budget on a quiet 2-core machine) or a
+kernel peaking above 1.5 GB — both checked by :func:`nbrun.run_notebook`.
 """
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
 
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
+pytest.importorskip("nbformat")
+pytest.importorskip("nbclient")
+
+from nbrun import run_notebook  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-NOTEBOOKS = REPO / "notebooks"
 MIRROR = os.environ.get("DPVIZ_DATA") or str(REPO.parent / "shared" / "data" / "planetoid")
 BUDGET_SECONDS = 90
 
@@ -33,26 +35,22 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_notebook_runs_in_quick_mode(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DPVIZ_QUICK", "1")
-    monkeypatch.setenv("DPVIZ_DATA", MIRROR)
-    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
-    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), \
-        "notebooks are committed without outputs"
-    client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=600,
-                                     resources={"metadata": {"path": str(NOTEBOOKS)}})
-    start = time.perf_counter()
-    client.execute()
-    seconds = time.perf_counter() - start
-    text = []
-    for cell in nb.cells:
+def test_notebook_runs_in_quick_mode(name: str) -> None:
+    result = run_notebook(name, timeout=BUDGET_SECONDS, max_mb=1500, quick=True,
+                          env={"DPVIZ_DATA": MIRROR})
+    for cell in result.nb.cells:
         for out in cell.get("outputs", []):
-            if out.get("name") == "stderr":
-                raise AssertionError(f"{name} wrote to stderr: {out.get('text', '')[:500]}")
-            text.append(out.get("text", "") or str(out.get("data", {}).get("text/plain", "")))
-    joined = "\n".join(text)
+            assert out.get("name") != "stderr", f"{name} wrote to stderr: {out.get('text', '')[:500]}"
+    text = result.text()
     for claim in EXPECTED[name]:
-        assert claim in joined, f"{name}: expected output {claim!r}"
-    # The budget is for an idle 2-core machine; allow slack for a loaded one, report the time.
-    print(f"{name}: {seconds:.1f} s")
-    assert seconds < 3 * BUDGET_SECONDS, f"{name} took {seconds:.0f} s (budget {BUDGET_SECONDS} s)"
+        assert claim in text, f"{name}: expected output {claim!r}"
+    print(f"{name}: {result.seconds:.1f} s, peak {result.peak_mb:.0f} MB")
+
+
+def test_notebook_21_draws_the_gcn_layer_with_its_sparse_adjacency() -> None:
+    """The drawing cell draws the real layer (sparse Â included), with no availability guard."""
+    import nbformat
+
+    nb = nbformat.read(REPO / "notebooks" / "21-structure-as-a-prior.ipynb", as_version=4)
+    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "dpviz.draw(" in source and 'hasattr(dpviz, "draw")' not in source

@@ -15,12 +15,6 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 # ------------------------------------------------------------------ 01
-def test_course_map_names_the_notebooks_that_exist():
-    assert [c.number for c in welcome.COURSE] == [f"{k:02d}" for k in range(1, 10)]
-    for c in welcome.COURSE:
-        assert (NOTEBOOKS / c.file).is_file(), c.file
-
-
 def test_table_1_and_environment_report():
     t = welcome.ProgrammingTable()
     assert len(t.rows) == 5 and all(r.source == "paper" for r in t.rows)

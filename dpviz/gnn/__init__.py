@@ -12,9 +12,19 @@
 >>> count_parameters(gcn2())
 59366
 """
-from dpviz.gnn.experiments import EXPERIMENTS, Experiment, find, run
-from dpviz.gnn.layers import GCNConv, gcn_adjacency
-from dpviz.gnn.models import GCN, MLP, SelfAttentionNet, count_parameters, gcn2, gcn3, mlp2, mlp3
+import os as _os
+import sys as _sys
+
+if "torch" not in _sys.modules:
+    # On a busy machine (other jobs on the same 2 cores) OpenMP threads that spin while waiting
+    # for each other stall every small kernel: measured here, one MLP3 training step took 2.3 s
+    # instead of 0.3 s.  Letting idle threads sleep costs microseconds on a quiet machine.  Only
+    # effective before torch is first imported; an explicit setting is respected.
+    _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from dpviz.gnn.experiments import EXPERIMENTS, Experiment, find, run  # noqa: E402
+from dpviz.gnn.layers import GCNConv, gcn_adjacency  # noqa: E402
+from dpviz.gnn.models import GCN, MLP, SelfAttentionNet, count_parameters, gcn2, gcn3, mlp2, mlp3  # noqa: E402
 
 __all__ = ["EXPERIMENTS", "Experiment", "GCN", "GCNConv", "MLP", "SelfAttentionNet",
            "count_parameters", "find", "gcn2", "gcn3", "gcn_adjacency", "mlp2", "mlp3", "run"]
