@@ -162,8 +162,8 @@ def backward(t: Tensor, gradient=None, retain_graph: bool | None = None, create_
             f"{node.describe()} does not require grad, so it has no graph to run backward through. "
             "Create the inputs with dp.tensor(..., requires_grad=True).")
     if node.vc[0] != node.ver and node.prim is not None:
-        from dpviz.tensor import _raise_stale
-        _raise_stale(node, "backward")
+        from dpviz.tensor import refresh
+        node = refresh(t, "backward")
     if retain_graph is None:
         retain_graph = create_graph
     seed = _as_seed(t, gradient, create_graph)

@@ -110,7 +110,10 @@ class Node:
 
 
 def _new_vc(owner: Node | None = None) -> list:
-    return [0, None, owner]
+    """A version counter: [version, what changed it last, leaf that owns the memory or None,
+    writes made through views (version, base node, index, new view node), and whether any
+    in-place change of this memory was recorded in a graph]."""
+    return [0, None, owner, [], False]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,10 +175,10 @@ def bind(prim, *args, **params):
     for a in args:
         if isinstance(a, Tensor):
             n = a._node
+            if n.vc[0] != n.ver and (n.requires_grad or n.vc[4]):
+                n = refresh(a, prim.name)
             if n.requires_grad:
                 rg = True
-                if n.vc[0] != n.ver:
-                    _raise_stale(n, prim.name)
             raws.append(n.value)
         else:
             raws.append(_as_constant(a, prim.name))
@@ -189,18 +192,73 @@ def bind(prim, *args, **params):
         out = np.asarray(out)
     if STATE.anomaly:
         check_finite(out, prim.name, "forward", params)
-    if rg and STATE.grad_enabled:
+    shares = prim.view and isinstance(args[0], Tensor) and np.may_share_memory(out, raws[0])
+    if STATE.grad_enabled and (rg or shares):
+        # a view is recorded even without grad: a later write through it must reach its base
         parents = tuple(a._node if isinstance(a, Tensor) else a for a in args)
-        vc = parents[0].vc if (prim.view and isinstance(args[0], Tensor)
-                               and np.may_share_memory(out, raws[0])) else [0, None, None]
-        node = Node(prim, prim.name, parents, params, out, True, vc)
+        vc = parents[0].vc if shares else _new_vc()
+        node = Node(prim, prim.name, parents, params, out, rg, vc)
         if prim.saves:
             node.saved_ver = tuple(p.vc[0] if isinstance(p, Node) else 0 for p in parents)
     else:
-        node = Node(None, "const", (), None, out, False, [0, None, None], kind="const")
+        node = Node(None, "const", (), None, out, False, args[0]._node.vc if shares else _new_vc(), kind="const")
     t = Tensor.__new__(Tensor)
     t._node = node
     return t
+
+
+def refresh(t: "Tensor", opname: str) -> Node:
+    """Bring a tensor whose memory was written through a view up to date, or explain why not.
+
+    A write through a view ``v = b[idx]; v.add_(a)`` changes ``b``'s memory.  ``b``'s new
+    history is "``b`` with ``b[idx]`` replaced by the new ``v``" (PyTorch's CopySlices): this
+    adds that ``setitem`` node and points ``b`` at it.  Any other kind of change (a view of a
+    view, a reshape, a view taken before an earlier write) raises :class:`InplaceError`.
+
+    >>> import dpviz as dp
+    >>> x = dp.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> b = x * 1.0
+    >>> v = b[:2]
+    >>> _ = v.mul_(10.0)
+    >>> (b * 1.0).sum().backward()
+    >>> x.grad
+    array([10., 10.,  1.])
+    """
+    n = t._node
+    vc = n.vc
+    if n.prim is None and not vc[4]:
+        n.ver = vc[0]              # plain data changed with no graph involved: nothing to rebuild
+        return n
+    cur = n
+    for version, base, index, new_view in vc[3]:
+        if version <= cur.ver:
+            continue
+        if base is not cur:
+            _raise_stale(n, opname)
+        from dpviz.primitives import INDEX_UPDATE
+        node = Node(INDEX_UPDATE, "setitem", (cur, new_view), {"index": index}, cur.value,
+                    cur.requires_grad or new_view.requires_grad, vc)
+        node.ver = version
+        node.name = n.name
+        cur = node
+    if cur.ver != vc[0]:
+        _raise_stale(n, opname)
+    t._node = cur
+    return cur
+
+
+def _record_view_write(n: Node, vc: list, new_view: Node) -> None:
+    """Remember a write through a view of a whole array, so that its base can catch up (refresh)."""
+    if n.prim is not None and n.prim.name == "getitem" and isinstance(n.parents[0], Node):
+        base, index = n.parents[0], n.params["index"]
+    else:   # a second write through the same view replaces the record of the first
+        earlier = [r for r in vc[3] if r[3] is n]
+        if not earlier:
+            return
+        vc[3].remove(earlier[0])
+        base, index = earlier[0][1], earlier[0][2]
+    if base.vc is vc and base.value.base is None:
+        vc[3].append((vc[0], base, index, new_view))
 
 
 def _check_float_args(prim, args, raws) -> None:
@@ -618,7 +676,7 @@ class Tensor:
             new_value = result._node.value
             if n.prim is None:
                 # a constant leaf stays in the graph as the op's input: it keeps its old value
-                n.value, n.vc, n.ver = mem.copy(), [0, None, None], 0
+                n.value, n.vc, n.ver = mem.copy(), _new_vc(), 0
         else:
             raws = [mem] + [_raw(o) for o in others]
             try:
@@ -636,6 +694,8 @@ class Tensor:
         vc[0] += 1
         vc[1] = f"'{opname}' on {n.describe()}"
         if result is not None:
+            vc[4] = True
+            _record_view_write(n, vc, result._node)
             new = result._node
             new.op = opname
             new.value, new.vc, new.ver = mem, vc, vc[0]
@@ -737,7 +797,7 @@ def tensor(data, name: str | None = None, requires_grad: bool = False, dtype=Non
     if requires_grad and arr.dtype.kind != "f":
         raise DTypeError(f"requires_grad=True needs floating-point data, but the data have dtype "
                          f"{arr.dtype}. Pass floats (1.0 rather than 1) or dtype=float.")
-    node = Node(None, "input", (), None, arr, bool(requires_grad), [0, None, None], kind="input", name=name)
+    node = Node(None, "input", (), None, arr, bool(requires_grad), _new_vc(), kind="input", name=name)
     if requires_grad:
         node.vc[2] = node
     return Tensor._wrap(node)

@@ -119,3 +119,54 @@ def test_constant_leaf_changed_in_place_keeps_its_old_value_in_the_program():
     zeros = [n for n in prog.nodes if n.kind == "const" and n.shape == (2,)]
     np.testing.assert_array_equal(zeros[0].value, [0.0, 0.0])
     assert float(prog(5.0)) == 5.0
+
+
+def _torch_grads(fn, x0):
+    import torch
+    x = torch.tensor(x0, requires_grad=True)
+    fn(x).backward()
+    return x.grad.numpy()
+
+
+def test_write_through_a_view_updates_the_base_like_pytorch_copyslices():
+    def f(x, lib_tensor_ops=None):
+        b = x * 1.0
+        v = b[1:3]
+        v.mul_(10.0)
+        v.add_(x[0] * x[0] if hasattr(x, "node") else x[0] * x[0])
+        return (b * b).sum()
+
+    x0 = np.array([0.5, -1.0, 2.0, 3.0])
+    x = dp.tensor(x0, requires_grad=True)
+    f(x).backward()
+    np.testing.assert_allclose(x.grad, _torch_grads(f, x0), rtol=1e-12)
+    prog = dp.trace(f, x0)                     # the same code as a Definition-1 program
+    assert "setitem" in [n.op for n in prog.nodes]
+    np.testing.assert_allclose(prog.backward()[0], x.grad, rtol=1e-12)
+
+
+def test_write_through_a_view_of_a_constant_brings_the_graph_into_the_base():
+    a = dp.tensor(2.0, requires_grad=True)
+    out = dp.zeros(3)
+    v = out[0:2]
+    v.add_(a * a)                 # out has no history of its own, but now depends on a
+    (out * np.array([1.0, 10.0, 100.0])).sum().backward()
+    assert float(a.grad) == 2 * 2.0 * (1.0 + 10.0)
+
+
+def test_a_view_taken_before_another_write_is_refused():
+    x = dp.tensor(np.arange(4.0), requires_grad=True)
+    b = x * 1.0
+    v1, v2 = b[:2], b[2:]
+    v1.add_(1.0)
+    with pytest.raises(dp.InplaceError, match="changed in place"):
+        v2.add_(1.0)
+
+
+def test_write_through_a_reshaped_view_is_refused_rather_than_silently_wrong():
+    x = dp.tensor(np.arange(4.0), requires_grad=True)
+    b = x * 1.0
+    r = b.reshape(2, 2)
+    r.mul_(2.0)
+    with pytest.raises(dp.InplaceError):
+        b.sum().backward()
