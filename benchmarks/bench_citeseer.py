@@ -30,16 +30,20 @@ import time
 from pathlib import Path
 from typing import Callable
 
-import torch
-import torch.nn.functional as F
-from torch import nn
+# As `dpviz reproduce` does (see dpviz/gnn/__init__.py): idle OpenMP threads sleep rather than
+# spin, or a busy 2-core machine stalls every small kernel.  Must precede the first torch import.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from dpviz.data import planetoid
-from dpviz.gnn.attention import dense_attention_mask
-from dpviz.gnn.experiments import EXPERIMENTS, find, run
-from dpviz.gnn.layers import gcn_adjacency
-from dpviz.gnn.models import SelfAttentionNet, gcn2, gcn3, mlp2, mlp3
-from dpviz.gnn.train import EPOCHS, train_single
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from torch import nn  # noqa: E402
+
+from dpviz.data import planetoid  # noqa: E402
+from dpviz.gnn.attention import dense_attention_mask  # noqa: E402
+from dpviz.gnn.experiments import EXPERIMENTS, find, run  # noqa: E402
+from dpviz.gnn.layers import gcn_adjacency  # noqa: E402
+from dpviz.gnn.models import SelfAttentionNet, gcn2, gcn3, mlp2, mlp3  # noqa: E402
+from dpviz.gnn.train import EPOCHS, train_single  # noqa: E402
 
 
 def _timed(fn: Callable[[], object]) -> float:

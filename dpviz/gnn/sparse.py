@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import warnings
+import weakref
 from typing import Any
 
 import torch
@@ -80,14 +81,36 @@ class SparseMatrix:
         return int(self.coo._nnz())
 
 
+#: Sparse constants already wrapped, by ``id``, so a training loop that passes the same features
+#: or Â every step builds the transpose once.  Each entry is dropped when its tensor dies (a
+#: ``WeakKeyDictionary`` cannot be used: it compares sparse tensors with ``==``).
+_WRAPPED: dict[int, tuple["weakref.ref[torch.Tensor]", SparseMatrix]] = {}
+
+
+def _constant(a: torch.Tensor) -> SparseMatrix:
+    entry = _WRAPPED.get(id(a))
+    if entry is not None and entry[0]() is a:
+        return entry[1]
+    wrapped = SparseMatrix(a)
+    _WRAPPED[id(a)] = (weakref.ref(a), wrapped)
+    weakref.finalize(a, _WRAPPED.pop, id(a), None)
+    return wrapped
+
+
 def spmm(a: torch.Tensor | SparseMatrix, b: torch.Tensor) -> torch.Tensor:
     """``a @ b`` where ``a`` may be sparse (COO, CSR or :class:`SparseMatrix`) or dense.
+
+    A sparse ``a`` that needs no gradient (input features, a propagation matrix) is treated as
+    a constant: its transpose, needed by every backward pass, is computed once and remembered
+    for as long as ``a`` lives.
 
     >>> spmm(torch.eye(2).to_sparse(), torch.tensor([[1.0], [2.0]])).tolist()
     [[1.0], [2.0]]
     """
     if isinstance(a, SparseMatrix):
         return a @ b
+    if a.layout != torch.strided and not a.requires_grad:
+        return _constant(a) @ b
     if a.layout == torch.sparse_coo:
         return torch.sparse.mm(a, b)
     return a @ b

@@ -1,10 +1,12 @@
-"""A throw-away JupyterLab for the browser test: 127.0.0.1 only, a token, a temporary HOME.
+"""A throw-away Jupyter server for the browser tests: 127.0.0.1 only, a token, a temporary HOME.
 
-``running_lab(notebook)`` copies ``notebook`` into a temporary directory, starts JupyterLab
-there with ``subprocess.Popen`` and yields a :class:`Lab` (its URL, token and working
-directory); on exit it stops the server with ``terminate()`` + ``wait()``. News and update
-checks are turned off (``overrides.json``) so no dialog covers the notebook and nothing
-leaves the machine.
+``running_jupyter(notebook, app)`` copies ``notebook`` into a temporary directory, starts the
+front end ``app`` there (``"lab"`` for JupyterLab 4, ``"notebook"`` for Notebook 7) with
+``subprocess.Popen`` and yields a :class:`Lab` (its URL, token and working directory); on exit
+it stops the server with ``terminate()`` + ``wait()``. ``running_lab`` and ``running_notebook7``
+are the two shorthands. News and update checks are turned off (``overrides.json``; Notebook 7
+reads the same ``@jupyterlab/apputils-extension:notification`` settings for its announcements) so
+no dialog covers the notebook and nothing leaves the machine.
 """
 from __future__ import annotations
 
@@ -26,22 +28,34 @@ from typing import Iterator
 
 HOST = "127.0.0.1"
 
-#: Settings that keep JupyterLab quiet: no news, no update checks.
+#: Settings that keep JupyterLab and Notebook 7 quiet: no news, no update checks.
 OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"checkForUpdates": False, "fetchNews": "false"}}
+
+#: For each front end: its display name, the ``jupyter`` subcommand and the flags only it knows.
+#: ``{settings}`` stands for the temporary app settings directory that holds ``overrides.json``
+#: (jupyterlab_server reads it only from there; its default lies inside the Python environment).
+APPS = {
+    "lab": ("JupyterLab", ["lab", "--LabApp.app_settings_dir={settings}"]),
+    # window.jupyterapp lets the test read the notebook's kernel status: Notebook 7 has no status bar,
+    # and its toolbar's execution indicator says "idle" before any kernel is connected.
+    "notebook": ("Notebook 7", ["notebook", "--JupyterNotebookApp.app_settings_dir={settings}",
+                                "--JupyterNotebookApp.expose_app_in_browser=True"]),
+}
 
 
 @dataclass
 class Lab:
-    """A running JupyterLab: where it listens and where its files are."""
+    """A running Jupyter server (JupyterLab or Notebook 7): where it listens and where its files are."""
 
     port: int
     token: str
     workdir: Path
     log: Path
     proc: subprocess.Popen
+    name: str = "JupyterLab"
 
     def url(self, path: str) -> str:
-        """The URL of ``path`` (e.g. ``lab/tree/x.ipynb``) with the token."""
+        """The URL of ``path`` (e.g. ``lab/tree/x.ipynb`` or ``notebooks/x.ipynb``) with the token."""
         return f"http://{HOST}:{self.port}/{path}?token={self.token}"
 
     def log_tail(self, chars: int = 3000) -> str:
@@ -60,9 +74,6 @@ def free_port() -> int:
 
 
 def _write_overrides(app_settings: Path) -> None:
-    # jupyterlab_server reads overrides.json only from the app settings directory, which
-    # defaults to one inside the Python environment; the test points it at a temporary one
-    # (--LabApp.app_settings_dir) instead of writing into the environment.
     app_settings.mkdir(parents=True, exist_ok=True)
     (app_settings / "overrides.json").write_text(json.dumps(OVERRIDES, indent=2))
 
@@ -71,7 +82,7 @@ def _wait_until_up(lab: Lab, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if lab.proc.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with code {lab.proc.returncode}:\n{lab.log_tail()}")
+            raise RuntimeError(f"{lab.name} exited with code {lab.proc.returncode}:\n{lab.log_tail()}")
         try:
             with urllib.request.urlopen(lab.url("api/status"), timeout=2) as r:
                 if r.status == 200:
@@ -79,13 +90,14 @@ def _wait_until_up(lab: Lab, timeout: float) -> None:
         except (urllib.error.URLError, ConnectionError, OSError):
             pass
         time.sleep(0.25)
-    raise RuntimeError(f"JupyterLab did not answer on {HOST}:{lab.port} within {timeout:.0f} s:\n{lab.log_tail()}")
+    raise RuntimeError(f"{lab.name} did not answer on {HOST}:{lab.port} within {timeout:.0f} s:\n{lab.log_tail()}")
 
 
 @contextlib.contextmanager
-def running_lab(notebook: Path, *, startup_timeout: float = 40.0) -> Iterator[Lab]:
-    """Start JupyterLab on a temporary copy of ``notebook``; stop it on exit."""
-    tmp = Path(tempfile.mkdtemp(prefix="dpviz-browser-"))
+def running_jupyter(notebook: Path, app: str = "lab", *, startup_timeout: float = 40.0) -> Iterator[Lab]:
+    """Start ``jupyter <app>`` (``"lab"`` or ``"notebook"``) on a temporary copy of ``notebook``; stop it on exit."""
+    name, app_args = APPS[app]
+    tmp = Path(tempfile.mkdtemp(prefix=f"dpviz-browser-{app}-"))
     home, workdir = tmp / "home", tmp / "work"
     home.mkdir()
     workdir.mkdir()
@@ -100,16 +112,17 @@ def running_lab(notebook: Path, *, startup_timeout: float = 40.0) -> Iterator[La
                JUPYTER_RUNTIME_DIR=str(home / ".local/share/jupyter/runtime"))
     # The kernel must find graphviz-pure and dpviz: put this Python's bin first on PATH.
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--ip={HOST}", f"--port={port}",
-           "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-           "--LabApp.extension_manager=readonly", f"--LabApp.app_settings_dir={app_settings}",
-           f"--ServerApp.root_dir={workdir}"]
+    cmd = [sys.executable, "-m", "jupyter", *(a.format(settings=app_settings) for a in app_args),
+           "--no-browser", f"--ip={HOST}", f"--port={port}", "--ServerApp.port_retries=0",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={workdir}",
+           # Notebook 7 loads JupyterLab's server extension too: neither may ask PyPI about extensions.
+           "--LabApp.extension_manager=readonly"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
-    log = tmp / "jupyterlab.log"
+    log = tmp / f"jupyter-{app}.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT)
-    lab = Lab(port, token, workdir, log, proc)
+    lab = Lab(port, token, workdir, log, proc, name)
     try:
         _wait_until_up(lab, startup_timeout)
         yield lab
@@ -121,3 +134,13 @@ def running_lab(notebook: Path, *, startup_timeout: float = 40.0) -> Iterator[La
             proc.kill()
             proc.wait(timeout=10)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def running_lab(notebook: Path, **kwargs) -> contextlib.AbstractContextManager[Lab]:
+    """JupyterLab 4 on a temporary copy of ``notebook`` (see :func:`running_jupyter`)."""
+    return running_jupyter(notebook, "lab", **kwargs)
+
+
+def running_notebook7(notebook: Path, **kwargs) -> contextlib.AbstractContextManager[Lab]:
+    """Notebook 7 on a temporary copy of ``notebook``; open it at ``notebooks/<name>`` (see :func:`running_jupyter`)."""
+    return running_jupyter(notebook, "notebook", **kwargs)
