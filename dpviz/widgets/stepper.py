@@ -5,6 +5,7 @@ that SVG (:mod:`dpviz.widgets.svgstyle`), so stepping is fast enough to play.
 """
 from __future__ import annotations
 
+import dataclasses
 import html
 from typing import Any, Mapping, Sequence
 
@@ -190,7 +191,10 @@ class Stepper(W.VBox):
         self._panel_w.add_class("dpviz-stepper-panel")
         self._body = W.HBox([self._graph, self._panel_w], layout=W.Layout(flex_flow="row wrap", width="100%"))
         shown = [(k, t) for k, t in _LEGEND if k not in self._legend_skip()]
-        self._legend_w = W.HTML("".join(_swatch(LOOKS[k], t) for k, t in shown)
+        # the current node keeps its pass's colour inside the red frame: the swatch shows the frame only
+        looks = {k: (dataclasses.replace(LOOKS[k], fill="#ffffff") if k == "current" else LOOKS[k])
+                 for k, _ in shown}
+        self._legend_w = W.HTML("".join(_swatch(looks[k], t) for k, t in shown)
                                 + '<span style="color:#555">blue arrows: what this step reads</span>')
 
     def _legend_skip(self) -> set[str]:
