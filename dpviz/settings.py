@@ -13,6 +13,7 @@ False
 from __future__ import annotations
 
 import os
+from typing import ClassVar
 
 
 def quick_mode() -> bool:
@@ -61,3 +62,28 @@ def mode_note() -> str:
         dev = "CPU (torch not installed)"
     mode = "quick mode (small settings, as in CI)" if quick_mode() else "full mode"
     return f"Running in {mode} on {dev}."
+
+
+class ModeSettings:
+    """Base of the experiment-size dataclasses: the defaults are the full setting, ``QUICK`` the CI one.
+
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True)
+    ... class Sizes(ModeSettings):
+    ...     epochs: int = 100
+    ...     QUICK: ClassVar[dict] = {"epochs": 5}
+    >>> Sizes.for_mode(quick=True).epochs, Sizes.for_mode(quick=False).epochs
+    (5, 100)
+    """
+
+    QUICK: ClassVar[dict] = {}
+
+    @classmethod
+    def for_mode(cls, quick: bool | None = None):
+        """The CI setting when ``quick`` (default: :func:`quick_mode`), else the full one.
+
+        >>> ModeSettings.for_mode(quick=False).QUICK
+        {}
+        """
+        quick = quick_mode() if quick is None else quick
+        return cls(**cls.QUICK) if quick else cls()

@@ -21,12 +21,13 @@ Figures 3–5) and section 3.2 (self-attention).  Two layers of code:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import torch
 
 import dpviz as dp
+from dpviz.settings import ModeSettings
 from dpviz.apps import require, seqdata, torch_threads
 
 Kind = Literal["none", "bahdanau", "cosine"]
@@ -215,7 +216,7 @@ def Seq2Seq(vocab: int = 8, hidden: int = 32, attention: Kind = "none", seed: in
 
 
 @dataclass(frozen=True)
-class Seq2SeqSettings:
+class Seq2SeqSettings(ModeSettings):
     """How big and how long the encoder–decoder comparison runs; :meth:`for_mode` picks CI or full.
 
     >>> Seq2SeqSettings.for_mode(quick=True).steps < Seq2SeqSettings.for_mode(quick=False).steps
@@ -231,15 +232,7 @@ class Seq2SeqSettings:
     lr: float = 3e-3
     eval_per_length: int = 200
 
-    @classmethod
-    def for_mode(cls, quick: bool | None = None) -> "Seq2SeqSettings":
-        """The CI setting when ``quick`` (default: :func:`dpviz.quick_mode`), else the full one.
-
-        >>> Seq2SeqSettings.for_mode(quick=True).lengths
-        (4, 12)
-        """
-        quick = dp.quick_mode() if quick is None else quick
-        return cls(lengths=(4, 12), steps=300, eval_per_length=100) if quick else cls()
+    QUICK: ClassVar[dict] = dict(lengths=(4, 12), steps=300, eval_per_length=100)     # the CI setting (see ModeSettings)
 
 
 def _task(name: str):

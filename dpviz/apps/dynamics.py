@@ -17,11 +17,13 @@ whose last state attends over all its states, eq. 8).  :func:`gradient_vs_lag` m
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import torch
 
 import dpviz as dp
+from dpviz.settings import ModeSettings
 from dpviz.apps import model_device, require, torch_threads
 
 MODELS = ("fnn", "rnn", "lstm", "attention")
@@ -194,7 +196,7 @@ def Predictor(kind: str, width: int = 24, hidden: int = 32, seed: int = 0):
 
 
 @dataclass(frozen=True)
-class DynSettings:
+class DynSettings(ModeSettings):
     """Sizes of the prediction experiments; :meth:`for_mode` picks the CI or the full setting.
 
     >>> DynSettings.for_mode(quick=True).epochs <= DynSettings.for_mode(quick=False).epochs
@@ -209,15 +211,7 @@ class DynSettings:
     lr: float = 3e-3
     train_fraction: float = 0.7
 
-    @classmethod
-    def for_mode(cls, quick: bool | None = None) -> "DynSettings":
-        """The CI setting when ``quick`` (default: :func:`dpviz.quick_mode`), else the full one.
-
-        >>> DynSettings.for_mode(quick=True).n
-        1200
-        """
-        quick = dp.quick_mode() if quick is None else quick
-        return cls(n=1200, epochs=15) if quick else cls()
+    QUICK: ClassVar[dict] = dict(n=1200, epochs=15)     # the CI setting (see ModeSettings)
 
 
 @dataclass

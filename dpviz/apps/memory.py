@@ -20,11 +20,13 @@ in seconds; every weighting they compute is returned, so a notebook can show whe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import torch
 
 import dpviz as dp
+from dpviz.settings import ModeSettings
 from dpviz.apps import model_device, require, seqdata, torch_threads
 
 
@@ -124,7 +126,7 @@ def MemN2N(n_words: int, n_sentences: int, dim: int = 32, hops: int = 2, seed: i
 
 
 @dataclass(frozen=True)
-class QASettings:
+class QASettings(ModeSettings):
     """Sizes of the question-answering runs; :meth:`for_mode` picks the CI or the full setting.
 
     >>> QASettings.for_mode(quick=True).epochs <= QASettings.for_mode(quick=False).epochs
@@ -140,15 +142,7 @@ class QASettings:
     lr: float = 1e-2
     restarts: int = 4
 
-    @classmethod
-    def for_mode(cls, quick: bool | None = None) -> "QASettings":
-        """The CI setting when ``quick`` (default: :func:`dpviz.quick_mode`), else the full one.
-
-        >>> QASettings.for_mode(quick=True).n_train
-        2000
-        """
-        quick = dp.quick_mode() if quick is None else quick
-        return cls(n_train=2000, epochs=25, restarts=3) if quick else cls()
+    QUICK: ClassVar[dict] = dict(n_train=2000, epochs=25, restarts=3)     # the CI setting (see ModeSettings)
 
 
 @dataclass
@@ -315,7 +309,7 @@ def DNCMemory(vocab: int = 6, max_len: int = 8, slots: int = 10, width: int = 12
 
 
 @dataclass(frozen=True)
-class CopySettings:
+class CopySettings(ModeSettings):
     """Sizes of the DNC copy run; :meth:`for_mode` picks the CI or the full setting.
 
     >>> CopySettings.for_mode(quick=True).steps <= CopySettings.for_mode(quick=False).steps
@@ -331,15 +325,7 @@ class CopySettings:
     batch: int = 32
     lr: float = 5e-3
 
-    @classmethod
-    def for_mode(cls, quick: bool | None = None) -> "CopySettings":
-        """The CI setting when ``quick`` (default: :func:`dpviz.quick_mode`), else the full one.
-
-        >>> CopySettings.for_mode(quick=True).steps
-        400
-        """
-        quick = dp.quick_mode() if quick is None else quick
-        return cls(steps=400) if quick else cls()
+    QUICK: ClassVar[dict] = dict(steps=400)     # the CI setting (see ModeSettings)
 
 
 @dataclass

@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import torch
 
 import dpviz as dp
+from dpviz.settings import ModeSettings
 from dpviz.apps import require, torch_threads
 
 TRUE_PARAMS = np.array([4.0, 0.3])
@@ -240,7 +242,7 @@ def cost_per_gradient(obs: Observations, p=START, repeats: int = 3) -> dict[str,
 
 
 @dataclass(frozen=True)
-class HybridSettings:
+class HybridSettings(ModeSettings):
     """Sizes of the hybrid-model comparison; :meth:`for_mode` picks the CI or the full setting.
 
     Training data: θ and θ' observed (noisy) every ``dt`` on [0, ``t_train``] of a swing released at θ = 1.
@@ -261,15 +263,7 @@ class HybridSettings:
     iterations: int = 1000
     lr: float = 1e-2
 
-    @classmethod
-    def for_mode(cls, quick: bool | None = None) -> "HybridSettings":
-        """The CI setting when ``quick`` (default: :func:`dpviz.quick_mode`), else the full one.
-
-        >>> HybridSettings.for_mode(quick=True).iterations
-        300
-        """
-        quick = dp.quick_mode() if quick is None else quick
-        return cls(iterations=300) if quick else cls()
+    QUICK: ClassVar[dict] = dict(iterations=300)     # the CI setting (see ModeSettings)
 
 
 def _true_states(settings: HybridSettings, theta0: float = 1.0) -> np.ndarray:

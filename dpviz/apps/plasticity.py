@@ -22,10 +22,12 @@ Written with the dpviz engine, so one step can be traced and drawn (:func:`plast
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
 import dpviz as dp
+from dpviz.settings import ModeSettings
 from dpviz.apps import require
 
 
@@ -159,7 +161,7 @@ def recall(y, ep: Episodes) -> float:
 
 
 @dataclass(frozen=True)
-class PlasticitySettings:
+class PlasticitySettings(ModeSettings):
     """Size and length of the comparison; :meth:`for_mode` picks the CI or the full setting.
 
     >>> PlasticitySettings.for_mode(quick=True).iterations <= PlasticitySettings.for_mode(quick=False).iterations
@@ -172,15 +174,7 @@ class PlasticitySettings:
     iterations: int = 1500
     lr: float = 0.03
 
-    @classmethod
-    def for_mode(cls, quick: bool | None = None) -> "PlasticitySettings":
-        """The CI setting when ``quick`` (default: :func:`dpviz.quick_mode`), else the full one.
-
-        >>> PlasticitySettings.for_mode(quick=True).iterations
-        400
-        """
-        quick = dp.quick_mode() if quick is None else quick
-        return cls(iterations=400) if quick else cls()
+    QUICK: ClassVar[dict] = dict(iterations=400)     # the CI setting (see ModeSettings)
 
 
 @dataclass
