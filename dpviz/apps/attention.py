@@ -20,6 +20,7 @@ Figures 3–5) and section 3.2 (self-attention).  Two layers of code:
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -132,6 +133,7 @@ def rnn_states(X, W, U):
 
 
 
+@functools.cache          # the torch class is made once, on first use
 def _build_seq2seq_class():
     nn = torch.nn
 
@@ -191,9 +193,6 @@ def _build_seq2seq_class():
     return _Seq2Seq
 
 
-_SEQ2SEQ = None
-
-
 def Seq2Seq(vocab: int = 8, hidden: int = 32, attention: Kind = "none", seed: int = 0):
     """A GRU encoder–decoder (torch ``nn.Module``) with ``attention`` ``"none"``, ``"bahdanau"`` or ``"cosine"``.
 
@@ -206,13 +205,10 @@ def Seq2Seq(vocab: int = 8, hidden: int = 32, attention: Kind = "none", seed: in
     >>> tuple(logits.shape), tuple(A.shape)
     ((2, 4, 7), (2, 4, 4))
     """
-    global _SEQ2SEQ
     require(attention in KINDS, f"attention must be one of {KINDS}; got {attention!r}")
     require(vocab >= 2 and hidden >= 1, f"need vocab >= 2 and hidden >= 1; got {vocab}, {hidden}")
-    if _SEQ2SEQ is None:
-        _SEQ2SEQ = _build_seq2seq_class()
     torch.manual_seed(seed)
-    return _SEQ2SEQ(vocab, hidden, attention)
+    return _build_seq2seq_class()(vocab, hidden, attention)
 
 
 @dataclass(frozen=True)

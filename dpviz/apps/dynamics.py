@@ -16,6 +16,7 @@ whose last state attends over all its states, eq. 8).  :func:`gradient_vs_lag` m
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -139,6 +140,7 @@ def windows(x: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 
+@functools.cache          # the torch class is made once, on first use
 def _build_predictor():
     nn = torch.nn
 
@@ -176,9 +178,6 @@ def _build_predictor():
     return _Predictor
 
 
-_PREDICTOR = None
-
-
 def Predictor(kind: str, width: int = 24, hidden: int = 32, seed: int = 0):
     """A one-step predictor (torch module) mapping windows (B, width) to next values (B,).
 
@@ -186,13 +185,10 @@ def Predictor(kind: str, width: int = 24, hidden: int = 32, seed: int = 0):
     >>> [tuple(Predictor(k, width=5, hidden=4)(torch.zeros(3, 5)).shape) for k in MODELS]
     [(3,), (3,), (3,), (3,)]
     """
-    global _PREDICTOR
     require(kind in MODELS, f"kind must be one of {MODELS}; got {kind!r}")
     require(width >= 1 and hidden >= 1, f"width and hidden must be positive; got {width}, {hidden}")
-    if _PREDICTOR is None:
-        _PREDICTOR = _build_predictor()
     torch.manual_seed(seed)
-    return _PREDICTOR(kind, width, hidden)
+    return _build_predictor()(kind, width, hidden)
 
 
 @dataclass(frozen=True)
