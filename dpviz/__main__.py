@@ -3,6 +3,7 @@
   dpviz doctor                       versions, graph renderer, GPU, data files
   dpviz reproduce citeseer [...]     the paper's CiteSeer table (see dpviz reproduce citeseer --help)
   dpviz figure [OUT.svg]             the README's picture of a stepped backward pass
+  dpviz binder [OWNER/NAME]          the "launch binder" link and README badge
 
 >>> main(["--help"])  # doctest: +ELLIPSIS
 usage: dpviz ...
@@ -18,6 +19,7 @@ commands:
   doctor                     what is installed: versions, graph renderer, GPU, data files
   reproduce citeseer [...]   run the paper's CiteSeer experiments (dpviz reproduce citeseer --help)
   figure [OUT.svg]           write the README's picture (default notebooks/images/stepped-neuron.svg)
+  binder [OWNER/NAME]        print the mybinder.org link and README badge (default: the git remote)
 """
 
 
@@ -36,6 +38,9 @@ def main(argv=None) -> int:
     if cmd == "figure":
         from dpviz.figure import main as figure
         return figure(rest)
+    if cmd == "binder":
+        from dpviz.binder import main as binder
+        return binder(rest)
     print(f"dpviz: unknown command {cmd!r}\n\n{USAGE.rstrip()}", file=sys.stderr)
     return 2
 

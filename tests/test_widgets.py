@@ -34,6 +34,24 @@ def test_live_training_accepts_torch_scalars_and_rejects_junk():
         live.update()
 
 
+def test_live_training_picks_a_redrawn_figure_in_vscode(monkeypatch):
+    import plotly.graph_objects as go
+
+    for var in ("VSCODE_PID", "PYDEVD_IPYTHON_COMPATIBLE_DEBUGGING"):
+        monkeypatch.delenv(var, raising=False)
+    assert isinstance(LiveTraining().figure, go.FigureWidget)          # JupyterLab, Notebook 7
+    monkeypatch.setenv("PYDEVD_IPYTHON_COMPATIBLE_DEBUGGING", "1")   # what VS Code sets for its kernels
+    vscode = LiveTraining(epochs=2)
+    assert vscode.figure is None and isinstance(vscode.children[1], type(vscode._out))
+    vscode.update(loss=0.5).update(loss=0.25)
+    assert [list(t.y) for t in vscode._plain.data] == [[0.5, 0.25]]    # the figure the Output area shows
+    assert isinstance(LiveTraining(figure_widget=True).figure, go.FigureWidget)   # the user's choice wins
+    monkeypatch.delenv("PYDEVD_IPYTHON_COMPATIBLE_DEBUGGING")
+    assert LiveTraining(figure_widget=False).figure is None
+    with pytest.raises(dp.DpvizError, match="figure_widget must be True, False or None"):
+        LiveTraining(figure_widget="yes")
+
+
 def test_plot_helpers_share_one_look():
     figs = [loss_curves({"train": [1, 0.5]}), accuracy_sweep([0, 1], {"MLP": [0.6, 0.5]}),
             alignment_heatmap(np.eye(3)), path_length_profile({"MLP": {2: 3}})]

@@ -9,9 +9,14 @@ One call per epoch from an ordinary ``for`` loop, whatever trains (dpviz or PyTo
         live.update(loss=loss, accuracy=acc)
 
 Values may be numbers, numpy scalars, dpviz tensors or PyTorch scalars. Metrics whose name
-contains ``loss`` go on the left axis, the others (accuracies, ...) on the right one. With
-the ``anywidget`` package installed the figure is a plotly ``FigureWidget`` updated in place;
-without it the figure is redrawn in an ``Output`` area (same picture, a little more flicker).
+contains ``loss`` go on the left axis, the others (accuracies, ...) on the right one.
+
+In JupyterLab and Notebook 7 the figure is a plotly ``FigureWidget`` updated in place. Its
+front end is the ``anywidget`` package's, which those load from the Python environment; VS Code
+fetches it from a CDN instead, only after the user allows that, and not at all offline. So in
+VS Code (and wherever ``anywidget`` is missing) the figure is redrawn in an ``Output`` area with
+ipywidgets' own widgets: the same picture, a little more flicker. ``figure_widget=True/False``
+chooses for yourself.
 
 >>> live = LiveTraining(epochs=3)
 >>> for loss in (1.0, 0.5, 0.25):
@@ -21,6 +26,7 @@ without it the figure is redrawn in an ``Output`` area (same picture, a little m
 """
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import ipywidgets as W
@@ -59,7 +65,25 @@ def in_kernel() -> bool:
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
-def _figure_widget(fig: go.Figure) -> go.Figure | None:
+def in_vscode() -> bool:
+    """Whether this kernel was started by VS Code's notebook view.
+
+    VS Code's Jupyter extension sets ``PYDEVD_IPYTHON_COMPATIBLE_DEBUGGING=1`` for every Python
+    kernel it starts, which also inherit its ``VSCODE_PID`` (the variable plotly looks at).
+
+    >>> import os
+    >>> os.environ["VSCODE_PID"] = "1234"; in_vscode()
+    True
+    >>> del os.environ["VSCODE_PID"]
+    """
+    return "VSCODE_PID" in os.environ or os.environ.get("PYDEVD_IPYTHON_COMPATIBLE_DEBUGGING") == "1"
+
+
+def _figure_widget(fig: go.Figure, wanted: bool | None) -> go.Figure | None:
+    if wanted is None:
+        wanted = not in_vscode()       # VS Code loads anywidget's front end only from a CDN
+    if not wanted:
+        return None
     try:
         return go.FigureWidget(fig)
     except ImportError:          # plotly's FigureWidget needs the optional anywidget package
@@ -70,7 +94,9 @@ class LiveTraining(W.VBox):
     """Loss and metric curves that grow by one point per :meth:`update` call, plus a progress bar.
 
     ``epochs`` (optional) sizes the progress bar; ``title`` heads the figure. ``history``
-    holds every value given, by name.
+    holds every value given, by name. ``figure_widget`` picks how the figure updates: ``True``
+    a plotly ``FigureWidget`` changed in place, ``False`` a plain figure redrawn in an ``Output``
+    area, ``None`` (the default) the first except in VS Code (see the module docstring).
 
     >>> live = LiveTraining(epochs=2, title="demo")
     >>> _ = live.update(loss=0.9)
@@ -79,9 +105,11 @@ class LiveTraining(W.VBox):
     {'loss': [0.9, 0.4], 'test_loss': [None, 0.6]}
     """
 
-    def __init__(self, epochs: int | None = None, *, title: str | None = None):
+    def __init__(self, epochs: int | None = None, *, title: str | None = None, figure_widget: bool | None = None):
         if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1):
             raise DpvizError(f"epochs must be a positive int or None; got {epochs!r}")
+        if figure_widget not in (None, True, False):
+            raise DpvizError(f"figure_widget must be True, False or None (choose by front end); got {figure_widget!r}")
         self.epochs = epochs
         self.history: dict[str, list[float | None]] = {}
         self._epoch = 0
@@ -90,7 +118,7 @@ class LiveTraining(W.VBox):
         fig.update_yaxes(title_text="loss")
         fig.update_layout(yaxis2=dict(title="metric", overlaying="y", side="right", showgrid=False))
         self._plain = fig
-        self.figure = _figure_widget(fig)
+        self.figure = _figure_widget(fig, figure_widget)
         self._out = W.Output() if self.figure is None else None
         self.progress = W.IntProgress(value=0, min=0, max=epochs or 1, description="epoch",
                                       bar_style="info", layout=W.Layout(width="360px"))
@@ -153,14 +181,15 @@ class LiveTraining(W.VBox):
             display(self._plain)
 
 
-def live_plot(epochs: int | None = None, *, title: str | None = None) -> LiveTraining:
+def live_plot(epochs: int | None = None, *, title: str | None = None,
+              figure_widget: bool | None = None) -> LiveTraining:
     """Make a :class:`LiveTraining`, display it, and return it (for one ``update`` per epoch).
 
     >>> live = live_plot(epochs=1)      # outside Jupyter nothing is shown
     >>> live.update(loss=0.1).status.value
     'epoch 1 of 1 · loss 0.1'
     """
-    view = LiveTraining(epochs, title=title)
+    view = LiveTraining(epochs, title=title, figure_widget=figure_widget)
     if in_kernel():
         from IPython.display import display
 

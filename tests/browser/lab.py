@@ -1,7 +1,8 @@
 """A throw-away Jupyter server for the browser tests: 127.0.0.1 only, a token, a temporary HOME.
 
 ``running_jupyter(notebook, app)`` copies ``notebook`` into a temporary directory, starts the
-front end ``app`` there (``"lab"`` for JupyterLab 4, ``"notebook"`` for Notebook 7) with
+front end ``app`` there (``"lab"`` for JupyterLab 4, ``"notebook"`` for Notebook 7, ``"server"``
+for a bare Jupyter Server whose kernels another page drives, as VS Code's would) with
 ``subprocess.Popen`` and yields a :class:`Lab` (its URL, token and working directory); on exit
 it stops the server with ``terminate()`` + ``wait()``. ``running_lab`` and ``running_notebook7``
 are the two shorthands. News and update checks are turned off (``overrides.json``; Notebook 7
@@ -40,6 +41,8 @@ APPS = {
     # and its toolbar's execution indicator says "idle" before any kernel is connected.
     "notebook": ("Notebook 7", ["notebook", "--JupyterNotebookApp.app_settings_dir={settings}",
                                 "--JupyterNotebookApp.expose_app_in_browser=True"]),
+    # No front end: a page of the test's own (tests/vscode/host.html) starts a kernel through the REST API.
+    "server": ("Jupyter Server", ["server"]),
 }
 
 
@@ -94,14 +97,20 @@ def _wait_until_up(lab: Lab, timeout: float) -> None:
 
 
 @contextlib.contextmanager
-def running_jupyter(notebook: Path, app: str = "lab", *, startup_timeout: float = 40.0) -> Iterator[Lab]:
-    """Start ``jupyter <app>`` (``"lab"`` or ``"notebook"``) on a temporary copy of ``notebook``; stop it on exit."""
+def running_jupyter(notebook: Path | None, app: str = "lab", *, startup_timeout: float = 40.0,
+                    extra_args: tuple[str, ...] = (), extra_env: dict[str, str] | None = None) -> Iterator[Lab]:
+    """Start ``jupyter <app>`` on a temporary copy of ``notebook`` (if any); stop it on exit.
+
+    ``extra_args`` go on the command line; ``extra_env`` into the server's (and so its kernels')
+    environment.
+    """
     name, app_args = APPS[app]
     tmp = Path(tempfile.mkdtemp(prefix=f"dpviz-browser-{app}-"))
     home, workdir = tmp / "home", tmp / "work"
     home.mkdir()
     workdir.mkdir()
-    shutil.copy(notebook, workdir / notebook.name)
+    if notebook is not None:
+        shutil.copy(notebook, workdir / notebook.name)
     app_settings = tmp / "app-settings"
     _write_overrides(app_settings)
     token = secrets.token_hex(16)
@@ -112,11 +121,12 @@ def running_jupyter(notebook: Path, app: str = "lab", *, startup_timeout: float 
                JUPYTER_RUNTIME_DIR=str(home / ".local/share/jupyter/runtime"))
     # The kernel must find graphviz-pure and dpviz: put this Python's bin first on PATH.
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env.update(extra_env or {})
     cmd = [sys.executable, "-m", "jupyter", *(a.format(settings=app_settings) for a in app_args),
            "--no-browser", f"--ip={HOST}", f"--port={port}", "--ServerApp.port_retries=0",
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={workdir}",
            # Notebook 7 loads JupyterLab's server extension too: neither may ask PyPI about extensions.
-           "--LabApp.extension_manager=readonly"]
+           "--LabApp.extension_manager=readonly", *extra_args]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     log = tmp / f"jupyter-{app}.log"
