@@ -14,7 +14,7 @@ PY := $(VENV)/bin/python
 PIP_INDEX := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
 PYTEST_ARGS ?= -n 2
 
-.PHONY: lab test install install-test system-packages clean
+.PHONY: lab open-lab test install install-test system-packages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +42,17 @@ system-packages:
 	  || echo "dpviz: could not install $$missing; the tests that need it will be skipped"; \
 	else echo "dpviz: $$missing not installed and no way to install it here; the tests that need it will be skipped"; fi
 
+# Jupyter refuses to run as root unless told to (containers and CI machines log in as root).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
+LAB_ARGS ?=
+LAB := $(PY) -m jupyter lab $(ROOT_FLAG) $(LAB_ARGS) notebooks/01-welcome.ipynb
+
 lab: install
-	$(PY) -m jupyter lab notebooks/01-welcome.ipynb
+	$(LAB)
+
+# What `make lab` runs once dpviz is installed (tests/test_make_lab.py starts it with LAB_ARGS).
+open-lab: $(PY)
+	$(LAB)
 
 test: install-test system-packages
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -16,6 +16,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Iterator
 
 HOST = "127.0.0.1"
+ROOT = Path(__file__).resolve().parents[2]
 
 #: Settings that keep JupyterLab and Notebook 7 quiet: no news, no update checks.
 OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"checkForUpdates": False, "fetchNews": "false"}}
@@ -60,6 +62,11 @@ class Lab:
     def url(self, path: str) -> str:
         """The URL of ``path`` (e.g. ``lab/tree/x.ipynb`` or ``notebooks/x.ipynb``) with the token."""
         return f"http://{HOST}:{self.port}/{path}?token={self.token}"
+
+    @property
+    def runtime_dir(self) -> Path:
+        """Where the server writes its runtime files (``jpserver-*.json``, the browser-open pages)."""
+        return self.workdir.parent / "home" / ".local/share/jupyter/runtime"
 
     def log_tail(self, chars: int = 3000) -> str:
         """The end of the server's log, for failure messages."""
@@ -98,11 +105,14 @@ def _wait_until_up(lab: Lab, timeout: float) -> None:
 
 @contextlib.contextmanager
 def running_jupyter(notebook: Path | None, app: str = "lab", *, startup_timeout: float = 40.0,
-                    extra_args: tuple[str, ...] = (), extra_env: dict[str, str] | None = None) -> Iterator[Lab]:
+                    extra_args: tuple[str, ...] = (), extra_env: dict[str, str] | None = None,
+                    make_target: str | None = None) -> Iterator[Lab]:
     """Start ``jupyter <app>`` on a temporary copy of ``notebook`` (if any); stop it on exit.
 
     ``extra_args`` go on the command line; ``extra_env`` into the server's (and so its kernels')
-    environment.
+    environment. With ``make_target`` the server is started the README's way instead, by
+    ``make <make_target>`` in the repository (which names the notebook and adds ``--allow-root``
+    itself), with the flags below passed in ``LAB_ARGS`` and this Python as ``PY``.
     """
     name, app_args = APPS[app]
     tmp = Path(tempfile.mkdtemp(prefix=f"dpviz-browser-{app}-"))
@@ -118,32 +128,48 @@ def running_jupyter(notebook: Path | None, app: str = "lab", *, startup_timeout:
     env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / ".jupyter"),
                JUPYTERLAB_SETTINGS_DIR=str(home / ".jupyter/lab/user-settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(home / ".jupyter/lab/workspaces"),
-               JUPYTER_RUNTIME_DIR=str(home / ".local/share/jupyter/runtime"))
+               JUPYTER_RUNTIME_DIR=str(tmp / "home" / ".local/share/jupyter/runtime"))
     # The kernel must find graphviz-pure and dpviz: put this Python's bin first on PATH.
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     env.update(extra_env or {})
-    cmd = [sys.executable, "-m", "jupyter", *(a.format(settings=app_settings) for a in app_args),
-           "--no-browser", f"--ip={HOST}", f"--port={port}", "--ServerApp.port_retries=0",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={workdir}",
-           # Notebook 7 loads JupyterLab's server extension too: neither may ask PyPI about extensions.
-           "--LabApp.extension_manager=readonly", *extra_args]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
+    flags = ["--no-browser", f"--ip={HOST}", f"--port={port}", "--ServerApp.port_retries=0",
+             f"--IdentityProvider.token={token}",
+             # Notebook 7 loads JupyterLab's server extension too: neither may ask PyPI about extensions.
+             "--LabApp.extension_manager=readonly", *extra_args]
+    if make_target is not None:
+        name, cwd = f"make {make_target}", ROOT
+        cmd = ["make", "-s", make_target, f"PY={sys.executable}",
+               "LAB_ARGS=" + " ".join([*(a.format(settings=app_settings) for a in app_args[1:]), *flags])]
+    else:
+        cwd = workdir
+        cmd = [sys.executable, "-m", "jupyter", *(a.format(settings=app_settings) for a in app_args),
+               f"--ServerApp.root_dir={workdir}", *flags]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-root")
     log = tmp / f"jupyter-{app}.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT)
+        # A session of its own, so that stopping it also stops what make started.
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     lab = Lab(port, token, workdir, log, proc, name)
     try:
         _wait_until_up(lab, startup_timeout)
         yield lab
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        _stop(proc)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def running_lab(notebook: Path, **kwargs) -> contextlib.AbstractContextManager[Lab]:
