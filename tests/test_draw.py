@@ -8,6 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import dpviz as dp
 from dpviz.draw import draw
@@ -195,3 +198,24 @@ def test_hundred_thousand_nodes_draw_quickly_and_readably():
     assert g.node_count <= DEFAULT_THRESHOLD
     assert "folded into numbered blocks" in g.source
     assert elapsed < 15, f"drawing took {elapsed:.1f} s"
+
+
+@settings(max_examples=200, deadline=None)
+@given(hnp.arrays(np.float64, st.integers(5, 40),
+                  elements=st.floats(min_value=-1e6, max_value=1e6)
+                  | st.sampled_from([np.nan, np.inf, -np.inf])))
+def test_summarize_short_arrays_read_the_same_as_long_ones(values):
+    """Arrays of up to 16 numbers take a pure-Python path (speed); it must say what NumPy's path says."""
+    from dpviz.draw.labels import fmt_number, sparkline, summarize
+
+    finite = values[np.isfinite(values)]
+    bad = values.size - finite.size
+    note = f" ({bad} non-finite)" if bad else ""
+    if finite.size == 0:
+        assert summarize(values) == f"all non-finite{note}"
+        return
+    text = summarize(values)
+    head, mean = text.split(" mean ", 1)
+    assert head == f"[{fmt_number(finite.min())} … {fmt_number(finite.max())}]"
+    assert np.isclose(float(mean.split(" ")[0]), float(fmt_number(finite.mean())), rtol=1e-3, atol=1e-9)
+    assert text.endswith(f" {sparkline(finite)}{note}")

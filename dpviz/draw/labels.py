@@ -20,6 +20,7 @@ these two functions, so no name can break or inject DOT.
 """
 from __future__ import annotations
 
+import math
 import unicodedata
 from typing import Any
 
@@ -29,6 +30,8 @@ import numpy as np
 MAX_NAME_CHARS = 48
 
 _SPARK = "▁▂▃▄▅▆▇█"
+_SPARK_WIDTH = 16      # a sparkline has at most this many characters
+_HTML_SPECIAL = frozenset("&<>\"\\")   # characters html_text must rewrite
 
 # Characters that XML (and so Graphviz's HTML-label parser) cannot hold, or that would be
 # invisible in a picture; they are shown as Python-style escapes like ``\x01``.
@@ -104,6 +107,8 @@ def html_text(text: str, *, max_chars: int | None = None) -> str:
     """
     if not isinstance(text, str):
         text = str(text)
+    if (max_chars is None or len(text) <= max_chars) and text.isprintable() and not _HTML_SPECIAL.intersection(text):
+        return text          # the common case (names, numbers): nothing to escape, checked in C
     text = plain(text)
     if max_chars is not None and len(text) > max_chars:
         text = text[: max(1, max_chars - 1)] + "…"
@@ -132,6 +137,8 @@ def dot_string(text: str) -> str:
     """
     if not isinstance(text, str):
         text = str(text)
+    if text.isprintable() and "\\" not in text and '"' not in text:
+        return f'"{text}"'   # the common case: nothing to escape (isprintable rules out line breaks)
     text = plain(text).replace("\r\n", "\n").replace("\r", "\n")
     body = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{body}"'
@@ -155,7 +162,7 @@ def fmt_number(x: Any) -> str:
         return str(x)
 
 
-def sparkline(values: np.ndarray, width: int = 16) -> str:
+def sparkline(values: np.ndarray, width: int = _SPARK_WIDTH) -> str:
     """A row of block characters tracing ``values`` (flattened, averaged into ``width`` bins).
 
     >>> sparkline(np.arange(8.0), width=8)
@@ -170,11 +177,15 @@ def sparkline(values: np.ndarray, width: int = 16) -> str:
     if flat.size > width:
         edges = np.linspace(0, flat.size, width + 1).astype(int)
         flat = np.add.reduceat(flat, edges[:-1]) / np.diff(edges)
-    lo, hi = float(flat.min()), float(flat.max())
+    return _spark_row(flat.tolist(), float(flat.min()), float(flat.max()))
+
+
+def _spark_row(values: list[float], lo: float, hi: float) -> str:
+    """One block character per value, ``lo`` the lowest block and ``hi`` the highest."""
     if hi - lo <= 1e-12 * max(1.0, abs(hi), abs(lo)):
-        return _SPARK[3] * flat.size
-    steps = np.round((flat - lo) / (hi - lo) * (len(_SPARK) - 1)).astype(int)
-    return "".join(_SPARK[s] for s in steps)
+        return _SPARK[3] * len(values)
+    scale = (len(_SPARK) - 1) / (hi - lo)
+    return "".join([_SPARK[round((v - lo) * scale)] for v in values])
 
 
 def summarize(value: Any, *, max_items: int = 4, spark: bool = True) -> str:
@@ -215,14 +226,25 @@ def summarize(value: Any, *, max_items: int = 4, spark: bool = True) -> str:
         arr = np.abs(arr)
     if arr.dtype.kind == "b":
         return f"{int(arr.sum())} of {arr.size} true"
-    flat = arr.astype(float).ravel()
-    finite = flat[np.isfinite(flat)]
-    bad = flat.size - finite.size
+    if arr.size <= _SPARK_WIDTH:
+        # Few numbers (a drawing may hold a thousand such tensors): plain Python is several
+        # times faster here than NumPy's per-call overhead, and one bin per number needs no binning.
+        finite = [v for v in arr.astype(float).ravel().tolist() if math.isfinite(v)]
+        lo, hi, mean = (min(finite), max(finite), math.fsum(finite) / len(finite)) if finite else (0, 0, 0)
+        line = _spark_row(finite, lo, hi) if spark else ""
+        bad = arr.size - len(finite)
+    else:
+        flat = arr.astype(float).ravel()
+        finite = flat[np.isfinite(flat)]
+        bad = flat.size - finite.size
+        if finite.size:
+            lo, hi, mean = finite.min(), finite.max(), finite.mean()
+        line = sparkline(finite) if spark and finite.size else ""
     note = f" ({bad} non-finite)" if bad else ""
-    if finite.size == 0:
+    if len(finite) == 0:
         return f"all non-finite{note}"
-    text = f"[{fmt_number(finite.min())} … {fmt_number(finite.max())}] mean {fmt_number(finite.mean())}"
-    return f"{text} {sparkline(finite)}{note}" if spark else f"{text}{note}"
+    text = f"[{fmt_number(lo)} … {fmt_number(hi)}] mean {fmt_number(mean)}"
+    return f"{text} {line}{note}" if spark else f"{text}{note}"
 
 
 def fmt_shape(shape: Any) -> str:
