@@ -22,7 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dpviz.draw.labels import SPARK_GLYPHS
 from dpviz.errors import DpvizError
+
+_NO_SPARKLINES = {ord(c): None for c in SPARK_GLYPHS}
 
 #: Output formats dpviz promises with both renderers.
 FORMATS = ("svg", "png", "jpeg")
@@ -140,6 +143,10 @@ def render(
         raise DpvizError(f"engine must be a Graphviz layout name such as 'dot' or 'neato'; got {engine!r}")
     source = _source_of(graph)
     tool = find_renderer(renderer)
+    if tool.kind == _PURE and format != "svg":
+        # graphviz-pure's raster fonts lack most block characters and would draw empty boxes
+        # where sparklines are: leave them out of PNG/JPEG (SVG keeps them, browsers have the glyphs).
+        source = source.translate(_NO_SPARKLINES)
     cmd = [tool.path, f"-K{engine}", f"-T{format}"]
     try:
         done = subprocess.run(cmd, input=source.encode("utf-8"), capture_output=True, timeout=timeout, check=False)
@@ -155,9 +162,16 @@ def render(
         raise RenderError(f"{tool.kind} failed (exit code {done.returncode}): {message[:2000]}")
     data: str | bytes = done.stdout.decode("utf-8") if format == "svg" else done.stdout
     if path is not None:
-        target = Path(path)
-        if isinstance(data, str):
-            target.write_text(data, encoding="utf-8")
-        else:
-            target.write_bytes(data)
+        _write_atomically(Path(path), data.encode("utf-8") if isinstance(data, str) else data)
     return data
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` through a temporary file beside it: never a half-written picture."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise DpvizError(f"could not write {target}: {exc.strerror or exc}; check the folder exists and is writable") from None

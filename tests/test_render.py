@@ -97,3 +97,35 @@ def test_render_errors_are_clear(no_dot_on_path):
 def test_environment_variable_picks_renderer(no_dot_on_path, monkeypatch):
     monkeypatch.setenv("DPVIZ_RENDERER", "graphviz-pure")
     assert find_renderer().kind == "graphviz-pure"
+
+
+def test_graphviz_pure_raster_output_leaves_sparklines_out(no_dot_on_path, monkeypatch):
+    """Its raster fonts draw most block characters as empty boxes; SVG keeps them."""
+    import subprocess
+
+    from dpviz.draw.labels import SPARK_GLYPHS
+
+    source = draw(dp.trace(lambda x: (x * 2.0).tanh().sum(), np.linspace(-2, 2, 10))).source
+    assert any(c in source for c in SPARK_GLYPHS)
+    sent = {}
+    real_run = subprocess.run
+
+    def spy(cmd, *args, **kwargs):
+        sent[cmd[-1]] = kwargs["input"].decode("utf-8")
+        return real_run(cmd, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", spy)
+    assert render(source, format="png", renderer="graphviz-pure")[:4] == b"\x89PNG"
+    assert "<svg" in render(source, format="svg", renderer="graphviz-pure")
+    assert not any(c in sent["-Tpng"] for c in SPARK_GLYPHS) and "mean" in sent["-Tpng"]
+    assert sent["-Tsvg"] == source
+
+
+def test_render_to_a_path_is_all_or_nothing(no_dot_on_path, tmp_path):
+    target = tmp_path / "g.svg"
+    target.write_text("old picture")
+    render(DOT, path=target)
+    assert target.read_text().lstrip().startswith("<?xml")
+    with pytest.raises(DpvizError, match="could not write .*missing.*check the folder exists"):
+        render(DOT, path=tmp_path / "missing" / "g.svg")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.svg"]      # no temporary file left behind

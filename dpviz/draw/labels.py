@@ -29,7 +29,8 @@ import numpy as np
 #: Longest name shown in full; longer ones end in an ellipsis (the tooltip keeps it all).
 MAX_NAME_CHARS = 48
 
-_SPARK = "▁▂▃▄▅▆▇█"
+#: The block characters of a sparkline, lowest first (U+2581 to U+2588).
+SPARK_GLYPHS = "▁▂▃▄▅▆▇█"
 _SPARK_WIDTH = 16      # a sparkline has at most this many characters
 _HTML_SPECIAL = frozenset("&<>\"\\")   # characters html_text must rewrite
 
@@ -183,9 +184,9 @@ def sparkline(values: np.ndarray, width: int = _SPARK_WIDTH) -> str:
 def _spark_row(values: list[float], lo: float, hi: float) -> str:
     """One block character per value, ``lo`` the lowest block and ``hi`` the highest."""
     if hi - lo <= 1e-12 * max(1.0, abs(hi), abs(lo)):
-        return _SPARK[3] * len(values)
-    scale = (len(_SPARK) - 1) / (hi - lo)
-    return "".join([_SPARK[round((v - lo) * scale)] for v in values])
+        return SPARK_GLYPHS[3] * len(values)
+    scale = (len(SPARK_GLYPHS) - 1) / (hi - lo)
+    return "".join([SPARK_GLYPHS[round((v - lo) * scale)] for v in values])
 
 
 def summarize(value: Any, *, max_items: int = 4, spark: bool = True) -> str:
