@@ -212,8 +212,10 @@ def refresh(t: "Tensor", opname: str) -> Node:
 
     A write through a view ``v = b[idx]; v.add_(a)`` changes ``b``'s memory.  ``b``'s new
     history is "``b`` with ``b[idx]`` replaced by the new ``v``" (PyTorch's CopySlices): this
-    adds that ``setitem`` node and points ``b`` at it.  Any other kind of change (a view of a
-    view, a reshape, a view taken before an earlier write) raises :class:`InplaceError`.
+    adds that ``setitem`` node and points ``b`` at it; writes through a view of a view or a
+    reshaped or transposed view (``b.T[0].mul_(2)``) are handled the same way.  Using a view
+    taken before its memory changed raises :class:`InplaceError` (its history no longer
+    matches its value), as the AD notes describe PyTorch doing.
 
     >>> import dpviz as dp
     >>> x = dp.tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -247,18 +249,44 @@ def refresh(t: "Tensor", opname: str) -> Node:
     return cur
 
 
+def _is_view_of(n: Node, vc: list) -> bool:
+    return n.prim is not None and n.prim.view and bool(n.parents) and isinstance(n.parents[0], Node) \
+        and n.parents[0].vc is vc
+
+
+def _view_index(n: Node, vc: list) -> tuple[Node, Any] | None:
+    """The array ``n`` is a view of, and where in it ``n``'s elements are, as a setitem index.
+
+    One ``getitem`` keeps its own index (``b[1:3]`` reads best). A chain of views (``b.T[0]``,
+    ``b.reshape(2, 2)[:, 1]``) is followed back to ``b``: the same view ops applied to the
+    numbers 0, 1, 2, ... in ``b``'s shape say which element of ``b`` each element of ``n`` is.
+    """
+    chain = []
+    base = n
+    while _is_view_of(base, vc):
+        chain.append(base)
+        base = base.parents[0]
+    if not chain or base.value.base is not None:     # not a view, or its base does not own its memory
+        return None
+    if len(chain) == 1 and n.prim.name == "getitem":
+        return base, n.params["index"]
+    where = np.arange(base.value.size).reshape(base.value.shape)
+    for view in reversed(chain):
+        where = view.prim.forward(where, **view.params)
+    return base, np.unravel_index(where, base.value.shape)
+
+
 def _record_view_write(n: Node, vc: list, new_view: Node) -> None:
     """Remember a write through a view of a whole array, so that its base can catch up (refresh)."""
-    if n.prim is not None and n.prim.name == "getitem" and isinstance(n.parents[0], Node):
-        base, index = n.parents[0], n.params["index"]
-    else:   # a second write through the same view replaces the record of the first
+    found = _view_index(n, vc)
+    if found is None:   # a second write through the same view replaces the record of the first
         earlier = [r for r in vc[3] if r[3] is n]
         if not earlier:
             return
         vc[3].remove(earlier[0])
-        base, index = earlier[0][1], earlier[0][2]
-    if base.vc is vc and base.value.base is None:
-        vc[3].append((vc[0], base, index, new_view))
+        found = earlier[0][1], earlier[0][2]
+    base, index = found
+    vc[3].append((vc[0], base, index, new_view))
 
 
 def _check_float_args(prim, args, raws) -> None:

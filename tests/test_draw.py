@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -204,6 +204,7 @@ def test_hundred_thousand_nodes_draw_quickly_and_readably():
 @given(hnp.arrays(np.float64, st.integers(5, 40),
                   elements=st.floats(min_value=-1e6, max_value=1e6)
                   | st.sampled_from([np.nan, np.inf, -np.inf])))
+@example(np.array([-0.0, 0.0, 0.0, 0.0, 0.0]))          # min() and max() of signed zeros depend on order
 def test_summarize_short_arrays_read_the_same_as_long_ones(values):
     """Arrays of up to 16 numbers take a pure-Python path (speed); it must say what NumPy's path says."""
     from dpviz.draw.labels import fmt_number, sparkline, summarize
@@ -216,6 +217,8 @@ def test_summarize_short_arrays_read_the_same_as_long_ones(values):
         return
     text = summarize(values)
     head, mean = text.split(" mean ", 1)
-    assert head == f"[{fmt_number(finite.min())} … {fmt_number(finite.max())}]"
-    assert np.isclose(float(mean.split(" ")[0]), float(fmt_number(finite.mean())), rtol=1e-3, atol=1e-9)
+    assert head == f"[{fmt_number(finite.min() + 0.0)} … {fmt_number(finite.max() + 0.0)}]"   # no "-0"
+    # fsum (short path) is exact where NumPy's pairwise sum may cancel: allow rounding at the data's scale
+    scale = max(1.0, float(np.abs(finite).max()))
+    assert np.isclose(float(mean.split(" ")[0]), float(fmt_number(finite.mean())), rtol=1e-3, atol=1e-10 * scale)
     assert text.endswith(f" {sparkline(finite)}{note}")

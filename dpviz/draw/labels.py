@@ -244,7 +244,8 @@ def summarize(value: Any, *, max_items: int = 4, spark: bool = True) -> str:
     note = f" ({bad} non-finite)" if bad else ""
     if len(finite) == 0:
         return f"all non-finite{note}"
-    text = f"[{fmt_number(lo)} … {fmt_number(hi)}] mean {fmt_number(mean)}"
+    # + 0.0 turns -0.0 into 0.0: which zero min() and max() return is an accident of order
+    text = f"[{fmt_number(lo + 0.0)} … {fmt_number(hi + 0.0)}] mean {fmt_number(mean + 0.0)}"
     return f"{text} {line}{note}" if spark else f"{text}{note}"
 
 
