@@ -210,7 +210,7 @@ def dot_lines(
                                    "nodesep": "0.25", "ranksep": "0.35", "newrank": "true",
                                    # Network simplex (ranking, then placement) ran unbounded and took
                                    # most of the layout time of big graphs (4 s for 200 nodes); 2 passes
-                                   # per node give the same pictures on our programs in a tenth of it.
+                                   # per node give the same pictures on our programs in a small fraction.
                                    "nslimit": "2", "nslimit1": "2"}
     heading = [L.html_text(t) for t in (diagram.title, plan.note) if t]
     if heading:
