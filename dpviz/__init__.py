@@ -14,30 +14,49 @@ A small autograd engine whose traced programs are the DAGs of Definition 1 in
 from dpviz.errors import (AnomalyError, BackwardError, DTypeError, DpvizError, InplaceError,
                           ReplayError, ShapeError, UnsupportedTypeError)
 from dpviz.context import detect_anomaly, enable_grad, no_grad, scope
-from dpviz.tensor import Tensor, as_tensor, ones, randn, tensor, zeros
+from dpviz.tensors import Tensor, as_tensor, ones, randn, tensor, zeros
 from dpviz.primitives import (PRIMITIVES, abs, add, clone, concatenate, cos, cross_entropy, div, exp,
                               getitem, log, log_softmax, matmul, max, mean, mul, neg, pow, relu,
                               reshape, sigmoid, sin, softmax, sqrt, stack, sub, sum, tanh, transpose,
                               where)
-from dpviz.program import BackwardStep, ForwardStep, JvpStep, Program, ProgramNode, trace
+from dpviz.program import Program, ProgramNode, trace
+from dpviz.steps import BackwardStep, ForwardStep, JvpStep, JvpTerm
 from dpviz.functional import grad, hvp, jacobian, jvp, value_and_grad, vjp
-from dpviz.exercises import check
 from dpviz.draw import draw
 from dpviz.render import render
 from dpviz.gradcheck import gradcheck
-from dpviz import analysis
+from dpviz import analysis, nn, optim
 from dpviz.settings import mode_note, quick_mode
-from dpviz import nn, optim
 
 __version__ = "0.1.0"
 
-# Widgets pull in ipywidgets and plotly: loaded on first use, so `import dpviz` stays light.
+# Widgets pull in ipywidgets and plotly, and the exercise checkers are course code that builds
+# on everything else: both are loaded on first use, so `import dpviz` stays light and no module
+# of the package ever needs to import this one.
 _LAZY = {
+    "check": "dpviz.exercises",
     "Stepper": "dpviz.widgets", "explore": "dpviz.widgets", "Explorer": "dpviz.widgets",
     "LiveTraining": "dpviz.widgets", "live_plot": "dpviz.widgets", "widgets": "dpviz.widgets",
     "StepperError": "dpviz.widgets", "loss_curves": "dpviz.widgets", "accuracy_sweep": "dpviz.widgets",
     "alignment_heatmap": "dpviz.widgets", "path_length_profile": "dpviz.widgets",
 }
+
+
+# What `from dpviz import *` gives: everything above except the ops named like Python's
+# built-ins (dp.sum, dp.max, dp.abs, dp.pow), which would replace them.
+__all__ = [
+    "AnomalyError", "BackwardError", "DTypeError", "DpvizError", "InplaceError", "ReplayError",
+    "ShapeError", "UnsupportedTypeError",
+    "detect_anomaly", "enable_grad", "no_grad", "scope",
+    "Tensor", "as_tensor", "ones", "randn", "tensor", "zeros",
+    "PRIMITIVES", "add", "clone", "concatenate", "cos", "cross_entropy", "div", "exp", "getitem", "log",
+    "log_softmax", "matmul", "mean", "mul", "neg", "relu", "reshape", "sigmoid", "sin", "softmax", "sqrt",
+    "stack", "sub", "tanh", "transpose", "where",
+    "Program", "ProgramNode", "trace", "BackwardStep", "ForwardStep", "JvpStep", "JvpTerm",
+    "grad", "hvp", "jacobian", "jvp", "value_and_grad", "vjp",
+    "draw", "render", "gradcheck", "analysis", "nn", "optim", "mode_note", "quick_mode",
+    *_LAZY,
+]
 
 
 def __getattr__(name):

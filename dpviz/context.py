@@ -13,6 +13,8 @@ from __future__ import annotations
 import contextlib
 from typing import Iterator
 
+from dpviz.errors import DpvizError
+
 
 class _State:
     __slots__ = ("grad_enabled", "scope", "anomaly", "depth")
@@ -80,8 +82,6 @@ def scope(name: str) -> Iterator[None]:
     'encoder/layer0'
     """
     if not isinstance(name, str) or not name or "/" in name:
-        from dpviz.errors import DpvizError
-
         raise DpvizError(f"dp.scope needs a non-empty name without '/'; got {name!r}")
     old = STATE.scope
     STATE.scope = f"{old}/{name}" if old else name

@@ -19,8 +19,10 @@ import numpy as np
 
 from dpviz.context import STATE
 from dpviz.errors import BackwardError, DpvizError, ShapeError, UnsupportedTypeError
+from dpviz.primitives import clone
+from dpviz.program import trace
 from dpviz.reverse import adjoints
-from dpviz.tensor import Tensor, tensor
+from dpviz.tensors import Tensor, tensor
 
 
 def _argnums(argnums, nargs: int) -> tuple[int, ...]:
@@ -37,7 +39,6 @@ def _leaf_for(a, nested: bool) -> Tensor:
         if a.dtype.kind != "f":
             raise ShapeError(f"cannot differentiate with respect to {a.node.describe()}: dtype {a.dtype}")
         if nested and a.requires_grad:
-            from dpviz.primitives import clone
             return clone(a)           # gradients w.r.t. this copy still flow back into a's graph
         return tensor(a.data, name=a.name, requires_grad=True)
     arr = np.asarray(a)
@@ -72,7 +73,8 @@ def _pull(out: Tensor, leaves: list, seed, nested: bool) -> list:
         return [np.zeros(leaf.shape) for leaf in leaves]
     STATE.depth += 1
     try:
-        acc, _ = adjoints([out.node], [seed], nested, True, stop={leaf.node for leaf in leaves})
+        acc = adjoints({out.node: seed}, create_graph=nested, retain_graph=True,
+                       stop={leaf.node for leaf in leaves}, handle=Tensor)
     finally:
         STATE.depth -= 1
     res = []
@@ -178,8 +180,6 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence):
     >>> float(out), float(t)
     (0.0, 2.0)
     """
-    from dpviz.program import trace
-
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise UnsupportedTypeError("dp.jvp(f, primals, tangents) takes primals and tangents as tuples")
     if len(primals) != len(tangents):
@@ -187,9 +187,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence):
     prog = trace(f, *[_plain(p) for p in primals])
     nested = STATE.depth > 0 or any(isinstance(x, Tensor) and x.requires_grad for x in (*primals, *tangents))
     args = list(primals) if nested else []
-    t_out = prog.jvp(list(tangents), *args)
-    out = prog._last_values[prog.outputs[0]] if len(prog.outputs) == 1 else tuple(
-        prog._last_values[i] for i in prog.outputs)
+    out, t_out = prog.value_and_jvp(list(tangents), *args)
     if not nested:
         out = _plain(out) if not isinstance(out, tuple) else tuple(_plain(o) for o in out)
     return out, t_out
@@ -223,7 +221,6 @@ def jacobian(f: Callable, mode: str = "rev", argnums: int = 0) -> Callable:
             out = np.asarray(_plain(out))
             rows = [_plain(vjp_fn(e.reshape(out.shape))[0]) for e in np.eye(out.size)]
             return np.asarray(rows).reshape(out.shape + x.shape)
-        from dpviz.program import trace
         g = lambda xk: f(*args[:k], xk, *args[k + 1:])
         prog = trace(g, x)
         out_shape = prog.nodes[prog.outputs[0]].shape

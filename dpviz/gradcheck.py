@@ -22,7 +22,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+from dpviz import steps
 from dpviz.errors import DpvizError
+from dpviz.program import Program, trace
 
 #: Scores (error divided by tolerance) above 1 fail; this many times the tolerance is "red".
 RED_SCORE = 100.0
@@ -121,15 +123,6 @@ class GradcheckReport:
         return draw(self.program, style=self.style, **options)
 
 
-def _live_array(prog: Any, i: int) -> np.ndarray:
-    # A parameter is read at replay from the engine's own array (so that replays see
-    # optimiser updates); perturb that array, which is the one the replay will use.
-    arr = prog.leaf_array(i)
-    if not isinstance(arr, np.ndarray) or not arr.flags.writeable:
-        raise DpvizError(f"gradcheck cannot perturb leaf {i} ({prog.nodes[i].label}): its value is not a writeable array")
-    return arr
-
-
 def gradcheck(
     f: Callable[..., Any],
     *args: Any,
@@ -141,65 +134,67 @@ def gradcheck(
 ) -> GradcheckReport:
     """Compare each leaf's analytic gradient of ``f(*args)`` with central finite differences.
 
-    ``eps`` is the step ``h`` (default ``1e-6`` for float64 leaves, ``1e-3`` for float32),
-    scaled by ``max(1, |θ|)``. An element passes when ``|analytic - numeric| <= atol +
-    rtol * |numeric|``. Leaves larger than ``max_elements`` are checked on a seeded random
-    sample of that many elements.
+    ``f`` is a function (traced with ``args``) or a ``dp.Program`` (checked at the values it
+    holds, or replayed on ``args``; it is only read, never changed).  ``eps`` is the step
+    ``h`` (default ``1e-6`` for float64 leaves, ``1e-3`` for float32), scaled by
+    ``max(1, |θ|)``. An element passes when ``|analytic - numeric| <= atol + rtol *
+    |numeric|``. Leaves larger than ``max_elements`` are checked on a seeded random sample
+    of that many elements.
 
     >>> import dpviz as dp, numpy as np
     >>> dp.gradcheck(lambda x: (x ** 3).sum(), np.array([0.5, 2.0])).ok
     True
+    >>> prog = dp.trace(lambda x: x.sin().sum(), np.ones(3))
+    >>> dp.gradcheck(prog).ok, prog.nodes[0].grad is None
+    (True, True)
     """
-    from dpviz.program import trace
-
     if max_elements < 1:
         raise DpvizError(f"max_elements must be at least 1; got {max_elements}")
-    prog = trace(f, *args)
+    own = not isinstance(f, Program)
+    prog = trace(f, *args) if own else f
     if len(prog.outputs) != 1:
         raise DpvizError(f"gradcheck needs f to return one tensor; it returned {len(prog.outputs)}")
     out_index = prog.outputs[0]
     out_shape = prog.nodes[out_index].shape
     rng = np.random.default_rng(seed)
     cotangent = np.ones(out_shape) if int(np.prod(out_shape, dtype=int)) == 1 else rng.standard_normal(out_shape)
-    prog.backward(seed=cotangent)
-    analytic = {i: prog.nodes[i].grad for i in range(prog.l)}
-
-    inputs = [np.array(prog.nodes[i].value, copy=True) for i in prog.inputs]
+    # copies of the leaves, so that nudging them touches neither the program nor the parameters
+    leaves = [np.array(v, copy=True) for v in prog.leaves(*([] if own else args))]
+    if own:    # gradcheck's own program: it stores the gradients, so that report.draw() shows them
+        analytic = prog.backward(seed=cotangent)
+    else:
+        analytic = steps.gradients(prog, {out_index: cotangent}, steps.evaluate(prog, leaves))
 
     def objective() -> float:
-        return float(np.sum(cotangent * np.asarray(prog(*inputs), dtype=float)))
+        return float(np.sum(cotangent * np.asarray(steps.evaluate(prog, leaves)[out_index], dtype=float)))
 
-    leaves: list[LeafCheck] = []
-    try:
-        for i in range(prog.l):
-            node = prog.nodes[i]
-            if np.asarray(node.value).dtype.kind != "f":
-                continue
-            arr = inputs[prog.inputs.index(i)] if i in prog.inputs else _live_array(prog, i)
-            h0 = eps if eps is not None else (1e-3 if arr.dtype == np.float32 else 1e-6)
-            flat = arr.reshape(-1)          # a view: writing it perturbs the leaf itself
-            size = flat.size
-            picks = np.arange(size) if size <= max_elements else np.sort(rng.choice(size, max_elements, replace=False))
-            numeric = np.full(size, np.nan)
-            for k in picks:
-                keep = flat[k]
-                h = h0 * max(1.0, abs(float(keep)))
-                flat[k] = keep + h
-                up = objective()
-                flat[k] = keep - h
-                down = objective()
-                flat[k] = keep
-                numeric[k] = (up - down) / (2 * h)
-            grad = analytic[i]
-            grad_flat = np.zeros(size) if grad is None else np.broadcast_to(np.asarray(grad, dtype=float), arr.shape).reshape(-1)
-            a, n = grad_flat[picks], numeric[picks]
-            err = np.abs(a - n)
-            score = float(np.max(err / (atol + rtol * np.abs(n)))) if picks.size else 0.0
-            rel = float(np.max(err / np.maximum(np.abs(n), 1e-12))) if picks.size else 0.0
-            leaves.append(LeafCheck(i, node.label, node.kind, tuple(arr.shape), int(picks.size),
-                                    float(err.max()) if picks.size else 0.0, rel, score,
-                                    grad_flat.reshape(arr.shape).copy(), numeric.reshape(arr.shape)))
-    finally:
-        prog(*inputs)               # leave every value as traced
-        prog.backward(seed=cotangent)
-    return GradcheckReport(prog, leaves, eps if eps is not None else 1e-6, atol, rtol)
+    checks: list[LeafCheck] = []
+    for i in range(prog.l):
+        node = prog.nodes[i]
+        arr = leaves[i]
+        if arr.dtype.kind != "f":
+            continue
+        h0 = eps if eps is not None else (1e-3 if arr.dtype == np.float32 else 1e-6)
+        flat = arr.reshape(-1)          # a view: writing it perturbs the leaf copy itself
+        size = flat.size
+        picks = np.arange(size) if size <= max_elements else np.sort(rng.choice(size, max_elements, replace=False))
+        numeric = np.full(size, np.nan)
+        for k in picks:
+            keep = flat[k]
+            h = h0 * max(1.0, abs(float(keep)))
+            flat[k] = keep + h
+            up = objective()
+            flat[k] = keep - h
+            down = objective()
+            flat[k] = keep
+            numeric[k] = (up - down) / (2 * h)
+        grad = analytic[i]
+        grad_flat = np.zeros(size) if grad is None else np.broadcast_to(np.asarray(grad, dtype=float), arr.shape).reshape(-1)
+        a, n = grad_flat[picks], numeric[picks]
+        err = np.abs(a - n)
+        score = float(np.max(err / (atol + rtol * np.abs(n)))) if picks.size else 0.0
+        rel = float(np.max(err / np.maximum(np.abs(n), 1e-12))) if picks.size else 0.0
+        checks.append(LeafCheck(i, node.label, node.kind, tuple(arr.shape), int(picks.size),
+                                float(err.max()) if picks.size else 0.0, rel, score,
+                                grad_flat.reshape(arr.shape).copy(), numeric.reshape(arr.shape)))
+    return GradcheckReport(prog, checks, eps if eps is not None else 1e-6, atol, rtol)

@@ -15,21 +15,34 @@ import numpy as np
 
 from dpviz.context import scope
 from dpviz.errors import DpvizError, ShapeError
-from dpviz.tensor import Node, Tensor, tensor
+from dpviz.tensors import Tensor, tensor
 
 
-def Parameter(data, name: str | None = None) -> Tensor:
-    """A leaf tensor that requires grad and is drawn as a parameter.
+class _ParameterKind(type):
+    # isinstance(t, Parameter) asks whether the tensor's leaf node is a parameter.  Parameters
+    # are plain Tensors (so that w * x is a Tensor, not a Parameter); the mark is on the node.
+    def __instancecheck__(cls, obj) -> bool:
+        return isinstance(obj, Tensor) and obj.node.kind == "param"
+
+
+class Parameter(metaclass=_ParameterKind):
+    """A leaf tensor that requires grad and is drawn (and traced) as a parameter.
+
+    ``Parameter(data, name=None)`` makes a :class:`~dpviz.tensors.Tensor` of float data
+    whose node has kind ``"param"``; ``isinstance(t, dp.nn.Parameter)`` tells whether a
+    tensor is one.
 
     >>> import dpviz as dp
     >>> p = dp.nn.Parameter([1.0, 2.0], name="w")
-    >>> p.requires_grad, p.node.kind
-    (True, 'param')
+    >>> p.requires_grad, p.node.kind, isinstance(p, dp.nn.Parameter), isinstance(p * 2, dp.nn.Parameter)
+    (True, 'param', True, False)
     """
-    t = tensor(np.asarray(data, dtype=float), name=name, requires_grad=True)
-    t.node.kind = "param"
-    t.node.op = "param"
-    return t
+
+    def __new__(cls, data, name: str | None = None) -> Tensor:  # type: ignore[misc]
+        t = tensor(np.asarray(data, dtype=float), name=name, requires_grad=True)
+        t.node.kind = "param"
+        t.node.op = "param"
+        return t
 
 
 class Module:
@@ -60,7 +73,7 @@ class Module:
     def __setattr__(self, key: str, value) -> None:
         if "_params" not in self.__dict__:
             raise DpvizError(f"{type(self).__name__}.__init__ must call super().__init__() first")
-        if isinstance(value, Tensor) and value.node.kind == "param":
+        if isinstance(value, Parameter):
             self._params[key] = value
         elif isinstance(value, Module):
             object.__setattr__(value, "name", key)

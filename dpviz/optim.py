@@ -14,7 +14,7 @@ from typing import Iterable
 import numpy as np
 
 from dpviz.errors import DpvizError
-from dpviz.tensor import Tensor
+from dpviz.tensors import Tensor
 
 
 class Optimizer:
@@ -47,12 +47,11 @@ class Optimizer:
             p.zero_grad()
 
     def _update(self, p: Tensor, delta: np.ndarray, what: str) -> None:
-        # in place, so views and saved copies can tell the value changed
+        # in place, so views and saved copies can tell the value changed; a leaf has no history
+        # that its new value could contradict, so its own version follows
         node = p.node
         node.value -= delta
-        node.vc[0] += 1
-        node.vc[1] = f"'{what}' on {node.describe()}"
-        node.ver = node.vc[0]
+        node.ver = node.vc.bump(f"'{what}' on {node.describe()}")
 
     def step(self) -> None:
         """Update every parameter that has a gradient, in place (subclasses say how).

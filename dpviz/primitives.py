@@ -1,5 +1,9 @@
 """The primitives: each op's forward, its VJP rules and its JVP rules, side by side.
 
+One naming scheme throughout: the primitive of op ``name`` is the object ``name_p``,
+registered as ``PRIMITIVES["name"]``; the function users call is ``name`` (``dp.mul``,
+``dp.sum``, ``dp.getitem``), which checks its arguments and binds ``name_p``.
+
 A rule is a small function of the op's inputs and output:
 
 * ``vjp[k](g, ans, *args, **params)`` - the contribution ``ḡ_k`` that the
@@ -7,55 +11,81 @@ A rule is a small function of the op's inputs and output:
 * ``jvp[k](t, ans, *args, **params)`` - the contribution of argument ``k``'s
   tangent ``t`` to the output's tangent (forward mode).
 
-Rules are written with the primitives themselves (``g * b``, ``exp(x)``,
-``sum_to(...)``).  Given NumPy arrays they simply compute - that is the plain
-backward pass.  Given tensors they record - that is ``create_graph=True``, so the
-backward pass is itself a program that can be differentiated again (Hessians,
-hypergradients).  ``saves`` lists the inputs (``-1``: the output) whose values a
-rule reads; only those are checked against in-place changes.
-
-The table :data:`PRIMITIVES` maps op names to these definitions; programs,
-pictures and steppers read it.
+Rules are written with the ops themselves (``g * b``, ``exp(x)``, ``sum_to(...)``).
+Given NumPy arrays they simply compute - that is the plain backward pass.  Given
+tensors they record - that is ``create_graph=True``, so the backward pass is itself a
+program that can be differentiated again (Hessians, hypergradients).  ``saves`` lists
+the inputs (``-1``: the output) whose values a rule reads; only those are checked
+against in-place changes.  ``partials`` says, per argument, how pictures and the
+stepper write the local derivative (:class:`Partial`).
 
 >>> import dpviz as dp
->>> PRIMITIVES["tanh"].saves
-(-1,)
+>>> PRIMITIVES["tanh"] is tanh_p, tanh_p.saves
+(True, (-1,))
+>>> tanh_p.partial(0).text
+'∂tanh x/∂x = 1 − tanh²x'
 >>> dp.tanh(dp.tensor(0.0)).data
 array(0.)
 """
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
 from dpviz.errors import DTypeError, ShapeError, UnsupportedTypeError
-from dpviz.tensor import Tensor, bind
+from dpviz.node import Handle
+from dpviz.record import bind
 
 PRIMITIVES: dict[str, "Primitive"] = {}
+
+
+class Partial(NamedTuple):
+    """The local derivative of an op's output with respect to one argument, as text.
+
+    ``symbol`` is the derivative written out (``"∂(a·b)/∂a"``), ``formula`` what it
+    equals (``"b"``).  Ops whose derivative is not a number per element (matrix products,
+    indexing, joins) have no symbol: their ``formula`` says in words where the adjoint goes.
+
+    >>> Partial("∂(a·b)/∂a", "b").text, Partial("", "1 at the read positions").text
+    ('∂(a·b)/∂a = b', '1 at the read positions')
+    """
+
+    symbol: str
+    formula: str
+
+    @property
+    def text(self) -> str:
+        """``symbol = formula``, or the formula alone."""
+        return f"{self.symbol} = {self.formula}" if self.symbol else self.formula
 
 
 @dataclass(frozen=True, eq=False)
 class Primitive:
     """One op of the engine: how to compute it and how to differentiate it.
 
-    >>> PRIMITIVES["mul"].name, len(PRIMITIVES["mul"].vjp)
-    ('mul', 2)
+    ``vjp`` and ``jvp`` hold one rule per argument; a ``variadic`` op (any number of
+    arguments) holds one rule ``rule(k, g, ans, *args, **params)`` for all of them, and
+    one :class:`Partial`.  ``view``: the forward may return a NumPy view of argument 0
+    (the result then shares its version counter).  ``float_only``: tensor arguments must
+    be floating point, except the positions in ``nondiff``.  Calling a primitive binds it.
+
+    >>> PRIMITIVES["mul"].name, len(PRIMITIVES["mul"].vjp), PRIMITIVES["mul"].saves
+    ('mul', 2, (0, 1))
     """
 
     name: str
     forward: Callable[..., np.ndarray]
-    vjp: Any          # tuple of per-argument rules, or one rule(k, g, ans, *args) when variadic
-    jvp: Any
+    vjp: tuple | Callable
+    jvp: tuple | Callable
     saves: tuple = ()
     variadic: bool = False
-    view: bool = False       # may return a NumPy view of argument 0 (shares its version counter)
+    view: bool = False
     float_only: bool = True
-    nondiff: frozenset = field(default_factory=frozenset)
-    doc: str = ""
-    latex: str = ""          # how pictures and the stepper's panel write the local derivative
+    nondiff: frozenset = frozenset()
+    partials: tuple[Partial, ...] = ()
 
     # calling a primitive binds it (one frame less than a wrapper: this is the hot path)
     __call__ = bind
@@ -80,18 +110,31 @@ class Primitive:
             return lambda t, ans, *args, **params: self.jvp(k, t, ans, *args, **params)
         return self.jvp[k]
 
+    def partial(self, k: int) -> Partial:
+        """How the local derivative for argument ``k`` is written (empty when the op gives none).
 
-def defprim(name: str, forward, vjp, jvp, saves=(), doc: str = "", latex: str = "", **kw) -> Primitive:
-    """Define and register a primitive.
+        >>> PRIMITIVES["div"].partial(1).text
+        '∂(a/b)/∂b = −a/b²'
+        """
+        if not self.partials:
+            return Partial("", "")
+        return self.partials[0] if self.variadic else self.partials[k]
 
-    >>> double = defprim("double_demo", lambda x: 2 * x, vjp=[lambda g, ans, x: 2 * g],
-    ...                  jvp=[lambda t, ans, x: 2 * t])
-    >>> float(double(np.array(3.0)))
-    6.0
+
+def defprim(name: str, forward, vjp, jvp, saves=(), partials: Sequence = (), **kw) -> Primitive:
+    """Define a primitive and register it in :data:`PRIMITIVES` under ``name``.
+
+    ``partials`` is one ``(symbol, formula)`` pair per argument (see :class:`Partial`).
+
+    >>> double_p = defprim("double_demo", lambda x: 2 * x, vjp=[lambda g, ans, x: 2 * g],
+    ...                    jvp=[lambda t, ans, x: 2 * t], partials=[("∂(2x)/∂x", "2")])
+    >>> float(double_p(np.array(3.0))), double_p.partial(0).text
+    (6.0, '∂(2x)/∂x = 2')
     >>> del PRIMITIVES["double_demo"]
     """
     prim = Primitive(name, forward, tuple(vjp) if not callable(vjp) else vjp,
-                     tuple(jvp) if not callable(jvp) else jvp, tuple(saves), doc=doc, latex=latex, **kw)
+                     tuple(jvp) if not callable(jvp) else jvp, tuple(saves),
+                     partials=tuple(Partial(*p) for p in partials), **kw)
     PRIMITIVES[name] = prim
     return prim
 
@@ -106,7 +149,7 @@ def shape(x) -> tuple:
 
 
 def _raw(x):
-    return x._node.value if isinstance(x, Tensor) else x
+    return x._node.value if isinstance(x, Handle) else x
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,17 +163,17 @@ def _sum_to_forward(x, shape):
     return (x.sum(axis=axes, keepdims=True) if axes else x).reshape(shape)
 
 
-SUM_TO = defprim(
+sum_to_p = defprim(
     "sum_to", _sum_to_forward,
     vjp=[lambda g, ans, x, shape: broadcast_to(g, np.shape(x))],
     jvp=[lambda t, ans, x, shape: sum_to(t, shape)],
-    doc="Sum a broadcast array back down to ``shape``.", latex="1")
+    partials=[("", "1, summed over the broadcast axes")])
 
-BROADCAST_TO = defprim(
+broadcast_to_p = defprim(
     "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
     vjp=[lambda g, ans, x, shape: sum_to(g, np.shape(x))],
     jvp=[lambda t, ans, x, shape: broadcast_to(t, shape)],
-    doc="Broadcast to ``shape``.", latex="1")
+    partials=[("", "1 for every copy")])
 
 
 def sum_to(x, shape: tuple):
@@ -139,7 +182,7 @@ def sum_to(x, shape: tuple):
     >>> sum_to(np.ones((3, 2)), (2,))
     array([3., 3.])
     """
-    return x if np.shape(x) == tuple(shape) else SUM_TO(x, shape=tuple(shape))
+    return x if np.shape(x) == tuple(shape) else sum_to_p(x, shape=tuple(shape))
 
 
 def broadcast_to(x, shape: tuple):
@@ -148,49 +191,101 @@ def broadcast_to(x, shape: tuple):
     >>> broadcast_to(np.ones(2), (3, 2)).shape
     (3, 2)
     """
-    return x if np.shape(x) == tuple(shape) else BROADCAST_TO(x, shape=tuple(shape))
+    return x if np.shape(x) == tuple(shape) else broadcast_to_p(x, shape=tuple(shape))
 
 
 # ---------------------------------------------------------------------------------------------
 # Elementwise arithmetic.  ∂(a+b)/∂a = 1, ∂(a·b)/∂a = b, ∂(a/b)/∂b = -a/b², ...
 
-add = defprim(
+add_p = defprim(
     "add", np.add,
     vjp=[lambda g, ans, a, b: sum_to(g, shape(a)),
          lambda g, ans, a, b: sum_to(g, shape(b))],
     jvp=[lambda t, ans, a, b: t,
          lambda t, ans, a, b: t],
-    doc="a + b", latex="∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1")
+    partials=[("∂(a+b)/∂a", "1"), ("∂(a+b)/∂b", "1")])
 
-sub = defprim(
+sub_p = defprim(
     "sub", np.subtract,
     vjp=[lambda g, ans, a, b: sum_to(g, shape(a)),
          lambda g, ans, a, b: sum_to(-g, shape(b))],
     jvp=[lambda t, ans, a, b: t,
          lambda t, ans, a, b: -t],
-    doc="a - b", latex="∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1")
+    partials=[("∂(a−b)/∂a", "1"), ("∂(a−b)/∂b", "−1")])
 
-mul = defprim(
+mul_p = defprim(
     "mul", np.multiply,
     vjp=[lambda g, ans, a, b: sum_to(g * b, shape(a)),
          lambda g, ans, a, b: sum_to(g * a, shape(b))],
     jvp=[lambda t, ans, a, b: t * b,
          lambda t, ans, a, b: a * t],
-    saves=(0, 1), doc="a * b", latex="∂(a·b)/∂a = b, ∂(a·b)/∂b = a")
+    saves=(0, 1), partials=[("∂(a·b)/∂a", "b"), ("∂(a·b)/∂b", "a")])
 
-div = defprim(
+div_p = defprim(
     "div", np.true_divide,
     vjp=[lambda g, ans, a, b: sum_to(g / b, shape(a)),
          lambda g, ans, a, b: sum_to(-g * ans / b, shape(b))],
     jvp=[lambda t, ans, a, b: t / b,
          lambda t, ans, a, b: -t * ans / b],
-    saves=(1, -1), doc="a / b", latex="∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²")
+    saves=(1, -1), partials=[("∂(a/b)/∂a", "1/b"), ("∂(a/b)/∂b", "−a/b²")])
 
-neg = defprim(
+neg_p = defprim(
     "neg", np.negative,
     vjp=[lambda g, ans, a: -g],
     jvp=[lambda t, ans, a: -t],
-    doc="-a", latex="∂(−a)/∂a = −1")
+    partials=[("∂(−a)/∂a", "−1")])
+
+
+def add(a, b):
+    """``a + b``, broadcasting as NumPy does; the gradient is summed back to each shape.
+
+    >>> import dpviz as dp
+    >>> dp.add(dp.tensor([1.0, 2.0]), 10.0).data
+    array([11., 12.])
+    """
+    return add_p(a, b)
+
+
+def sub(a, b):
+    """``a - b``.
+
+    >>> import dpviz as dp
+    >>> dp.sub(5.0, dp.tensor([1.0, 2.0])).data
+    array([4., 3.])
+    """
+    return sub_p(a, b)
+
+
+def mul(a, b):
+    """``a * b``, elementwise.
+
+    >>> import dpviz as dp
+    >>> x = dp.tensor(3.0, requires_grad=True)
+    >>> y = dp.mul(x, x); y.backward(); float(x.grad)
+    6.0
+    """
+    return mul_p(a, b)
+
+
+def div(a, b):
+    """``a / b``, elementwise.
+
+    >>> import dpviz as dp
+    >>> dp.div(dp.tensor([1.0, 3.0]), 2.0).data
+    array([0.5, 1.5])
+    """
+    return div_p(a, b)
+
+
+def neg(a):
+    """``-a``.
+
+    >>> import dpviz as dp
+    >>> dp.neg(dp.tensor([1.0, -2.0])).data
+    array([-1.,  2.])
+    """
+    return neg_p(a)
+
 
 def _pow_base(a, b):
     """aᵇ⁻¹ for ∂(aᵇ)/∂a = b·aᵇ⁻¹, with 0⁻¹ read as 1 where a = b = 0.
@@ -220,47 +315,59 @@ def _pow_log(a, b):
     return log(where(hit, 1.0, a)) if hit.any() else log(a)
 
 
-pow = defprim(  # noqa: A001 - dp.pow mirrors numpy.power / torch.pow
+pow_p = defprim(
     "pow", np.power,
     vjp=[lambda g, ans, a, b: sum_to(g * b * _pow_base(a, b), shape(a)),
          lambda g, ans, a, b: sum_to(g * _pow_log(a, b) * ans, shape(b))],
     jvp=[lambda t, ans, a, b: t * b * _pow_base(a, b),
          lambda t, ans, a, b: t * _pow_log(a, b) * ans],
-    saves=(0, 1, -1), doc="a ** b (at a = 0 the derivatives follow PyTorch: no nan from 0·∞)",
-    latex="∂(aᵇ)/∂a = b·aᵇ⁻¹, ∂(aᵇ)/∂b = ln(a)·aᵇ")
+    saves=(0, 1, -1), partials=[("∂(aᵇ)/∂a", "b·aᵇ⁻¹"), ("∂(aᵇ)/∂b", "ln(a)·aᵇ")])
+
+
+def pow(a, b):  # noqa: A001 - dp.pow mirrors numpy.power / torch.pow
+    """``a ** b``; at a = 0 the derivatives follow PyTorch's conventions (no nan from 0·∞).
+
+    >>> import dpviz as dp
+    >>> x = dp.tensor(0.0, requires_grad=True)
+    >>> dp.pow(x, 2.0).backward(); float(x.grad)
+    0.0
+    """
+    return pow_p(a, b)
+
 
 # ---------------------------------------------------------------------------------------------
 # Elementwise functions.
 
-exp = defprim(
+exp_p = defprim(
     "exp", np.exp,
     vjp=[lambda g, ans, x: g * ans],
     jvp=[lambda t, ans, x: t * ans],
-    saves=(-1,), doc="e ** x", latex="∂eˣ/∂x = eˣ")
+    saves=(-1,), partials=[("∂eˣ/∂x", "eˣ")])
 
-log = defprim(
+log_p = defprim(
     "log", np.log,
     vjp=[lambda g, ans, x: g / x],
     jvp=[lambda t, ans, x: t / x],
-    saves=(0,), doc="natural logarithm", latex="∂ln x/∂x = 1/x")
+    saves=(0,), partials=[("∂ln x/∂x", "1/x")])
 
-sqrt = defprim(
+sqrt_p = defprim(
     "sqrt", np.sqrt,
     vjp=[lambda g, ans, x: g / (ans * 2.0)],
     jvp=[lambda t, ans, x: t / (ans * 2.0)],
-    saves=(-1,), doc="square root", latex="∂√x/∂x = 1/(2√x)")
+    saves=(-1,), partials=[("∂√x/∂x", "1/(2√x)")])
 
-abs = defprim(  # noqa: A001
+abs_p = defprim(
     "abs", np.abs,
     vjp=[lambda g, ans, x: g * np.sign(_raw(x))],
     jvp=[lambda t, ans, x: t * np.sign(_raw(x))],
-    saves=(0,), doc="|x| (gradient 0 at 0, as in PyTorch)", latex="∂|x|/∂x = sign(x)")
+    saves=(0,), partials=[("∂|x|/∂x", "sign(x)")])
 
-tanh = defprim(
+tanh_p = defprim(
     "tanh", np.tanh,
     vjp=[lambda g, ans, x: g * (1.0 - ans * ans)],
     jvp=[lambda t, ans, x: t * (1.0 - ans * ans)],
-    saves=(-1,), doc="hyperbolic tangent", latex="∂tanh x/∂x = 1 − tanh²x")
+    saves=(-1,), partials=[("∂tanh x/∂x", "1 − tanh²x")])
+
 
 def _sigmoid_forward(x):
     """The logistic function 1/(1+e⁻ˣ), accurate to the last digit in both tails.
@@ -276,35 +383,136 @@ def _sigmoid_forward(x):
     return np.where(np.asarray(x) >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-sigmoid = defprim(
+sigmoid_p = defprim(
     "sigmoid", _sigmoid_forward,
     vjp=[lambda g, ans, x: g * ans * (1.0 - ans)],
     jvp=[lambda t, ans, x: t * ans * (1.0 - ans)],
-    saves=(-1,), doc="logistic sigmoid 1/(1+e^-x)", latex="∂σ(x)/∂x = σ(x)(1 − σ(x))")
+    saves=(-1,), partials=[("∂σ(x)/∂x", "σ(x)(1 − σ(x))")])
 
-relu = defprim(
+relu_p = defprim(
     "relu", lambda x: np.maximum(x, 0.0).astype(np.result_type(x), copy=False),
     vjp=[lambda g, ans, x: g * (_raw(x) > 0)],
     jvp=[lambda t, ans, x: t * (_raw(x) > 0)],
-    saves=(0,), doc="max(x, 0) (gradient 0 at 0)", latex="∂relu(x)/∂x = [x > 0]")
+    saves=(0,), partials=[("∂relu(x)/∂x", "[x > 0]")])
 
-sin = defprim(
+sin_p = defprim(
     "sin", np.sin,
     vjp=[lambda g, ans, x: g * cos(x)],
     jvp=[lambda t, ans, x: t * cos(x)],
-    saves=(0,), doc="sine", latex="∂sin x/∂x = cos x")
+    saves=(0,), partials=[("∂sin x/∂x", "cos x")])
 
-cos = defprim(
+cos_p = defprim(
     "cos", np.cos,
     vjp=[lambda g, ans, x: -g * sin(x)],
     jvp=[lambda t, ans, x: -t * sin(x)],
-    saves=(0,), doc="cosine", latex="∂cos x/∂x = −sin x")
+    saves=(0,), partials=[("∂cos x/∂x", "−sin x")])
 
-clone = defprim(
+clone_p = defprim(
     "clone", lambda x: np.array(x, copy=True),
     vjp=[lambda g, ans, x: g],
     jvp=[lambda t, ans, x: t],
-    doc="a copy (keeps an old value that an in-place op is about to overwrite)", latex="1")
+    partials=[("∂clone(x)/∂x", "1")])
+
+
+def exp(x):
+    """``eˣ``, elementwise.
+
+    >>> import dpviz as dp
+    >>> dp.exp(dp.tensor([0.0, 1.0])).data
+    array([1.        , 2.71828183])
+    """
+    return exp_p(x)
+
+
+def log(x):
+    """The natural logarithm, elementwise.
+
+    >>> import dpviz as dp
+    >>> dp.log(dp.tensor([1.0, np.e])).data
+    array([0., 1.])
+    """
+    return log_p(x)
+
+
+def sqrt(x):
+    """The square root, elementwise.
+
+    >>> import dpviz as dp
+    >>> dp.sqrt(dp.tensor([4.0, 9.0])).data
+    array([2., 3.])
+    """
+    return sqrt_p(x)
+
+
+def abs(x):  # noqa: A001 - dp.abs mirrors numpy.abs
+    """``|x|``, elementwise; the gradient at 0 is 0, as in PyTorch.
+
+    >>> import dpviz as dp
+    >>> dp.abs(dp.tensor([-2.0, 3.0])).data
+    array([2., 3.])
+    """
+    return abs_p(x)
+
+
+def tanh(x):
+    """The hyperbolic tangent, elementwise.
+
+    >>> import dpviz as dp
+    >>> float(dp.tanh(dp.tensor(0.0)))
+    0.0
+    """
+    return tanh_p(x)
+
+
+def sigmoid(x):
+    """The logistic sigmoid ``1/(1+e⁻ˣ)``, elementwise.
+
+    >>> import dpviz as dp
+    >>> dp.sigmoid(dp.tensor([0.0])).data
+    array([0.5])
+    """
+    return sigmoid_p(x)
+
+
+def relu(x):
+    """``max(x, 0)``, elementwise; the gradient at 0 is 0.
+
+    >>> import dpviz as dp
+    >>> dp.relu(dp.tensor([-1.0, 0.0, 2.0])).data
+    array([0., 0., 2.])
+    """
+    return relu_p(x)
+
+
+def sin(x):
+    """The sine, elementwise.
+
+    >>> import dpviz as dp
+    >>> dp.sin(dp.tensor([0.0])).data
+    array([0.])
+    """
+    return sin_p(x)
+
+
+def cos(x):
+    """The cosine, elementwise.
+
+    >>> import dpviz as dp
+    >>> dp.cos(dp.tensor([0.0])).data
+    array([1.])
+    """
+    return cos_p(x)
+
+
+def clone(x):
+    """A copy, recorded: it keeps an old value that an in-place op is about to overwrite.
+
+    >>> import dpviz as dp
+    >>> y = dp.tensor([1.0]); c = dp.clone(y); _ = y.add_(1.0); c.data
+    array([1.])
+    """
+    return clone_p(x)
+
 
 # ---------------------------------------------------------------------------------------------
 # Matrix product, with NumPy's rules for 1-D operands and batch broadcasting.
@@ -344,12 +552,24 @@ def _matmul_vjp_b(g, ans, a, b):
     return sum_to(matmul(_swap(a), g), shape(b))
 
 
-matmul = defprim(
+matmul_p = defprim(
     "matmul", np.matmul,
     vjp=[_matmul_vjp_a, _matmul_vjp_b],
     jvp=[lambda t, ans, a, b: matmul(t, b),
          lambda t, ans, a, b: matmul(a, t)],
-    saves=(0, 1), doc="matrix product a @ b", latex="∂(A@B)/∂A: Ḡ@Bᵀ, ∂(A@B)/∂B: Aᵀ@Ḡ")
+    saves=(0, 1), partials=[("", "Ā = Ḡ @ Bᵀ (Ḡ: the adjoint of A @ B)"),
+                            ("", "B̄ = Aᵀ @ Ḡ (Ḡ: the adjoint of A @ B)")])
+
+
+def matmul(a, b):
+    """The matrix product ``a @ b``, with NumPy's rules for 1-D operands and batches.
+
+    >>> import dpviz as dp
+    >>> dp.matmul(dp.tensor([[1.0, 2.0]]), dp.tensor([[3.0], [4.0]])).data
+    array([[11.]])
+    """
+    return matmul_p(a, b)
+
 
 # ---------------------------------------------------------------------------------------------
 # Reductions.  Their VJPs put the adjoint back on every reduced element.
@@ -392,17 +612,17 @@ def _count(x, axis) -> int:
     return int(np.prod([shape(x)[i] for i in axis])) if axis is not None else int(np.prod(shape(x)))
 
 
-SUM = defprim(
+sum_p = defprim(
     "sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
     vjp=[lambda g, ans, x, axis, keepdims: _expand(g, x, axis, keepdims)],
     jvp=[lambda t, ans, x, axis, keepdims: sum(t, axis=axis, keepdims=keepdims)],
-    doc="sum over axes", latex="∂(Σx)/∂xᵢ = 1")
+    partials=[("∂(Σx)/∂xᵢ", "1")])
 
-MEAN = defprim(
+mean_p = defprim(
     "mean", lambda x, axis, keepdims: np.mean(x, axis=axis, keepdims=keepdims),
     vjp=[lambda g, ans, x, axis, keepdims: _expand(g, x, axis, keepdims) / float(_count(x, axis))],
     jvp=[lambda t, ans, x, axis, keepdims: mean(t, axis=axis, keepdims=keepdims)],
-    doc="mean over axes", latex="∂(mean x)/∂xᵢ = 1/N")
+    partials=[("∂(mean x)/∂xᵢ", "1/N")])
 
 
 def _max_weights(x, ans, axis):
@@ -412,60 +632,61 @@ def _max_weights(x, ans, axis):
     return hit / np.sum(hit, axis=axis, keepdims=True)
 
 
-MAX = defprim(
+max_p = defprim(
     "max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
     vjp=[lambda g, ans, x, axis, keepdims: _expand(g, x, axis, keepdims) * _max_weights(x, ans, axis)],
     jvp=[lambda t, ans, x, axis, keepdims: sum(t * _max_weights(x, ans, axis), axis=axis,
                                                  keepdims=keepdims)],
-    saves=(0, -1), doc="maximum over axes (ties share the gradient)", latex="∂(max x)/∂xᵢ = [xᵢ = max]")
+    saves=(0, -1), partials=[("∂(max x)/∂xᵢ", "[xᵢ = max]")])
 
 
-def _reducer(prim, opname):
-    def reduce(x, axis=None, keepdims: bool = False):
-        nd = len(shape(x))
-        ax = _norm_axis(axis, nd, opname)
-        if opname == "max" and np.size(_raw(x)) == 0:
-            raise ShapeError("'max' of an empty tensor has no value")
-        return prim(x, axis=ax, keepdims=bool(keepdims))
-    return reduce
+def sum(x, axis=None, keepdims: bool = False):  # noqa: A001 - dp.sum mirrors numpy.sum
+    """Sum over ``axis`` (all axes when None), keeping reduced axes if ``keepdims``.
+
+    >>> import dpviz as dp
+    >>> dp.sum(dp.tensor([[1., 2.], [3., 4.]]), axis=0).data
+    array([4., 6.])
+    """
+    return sum_p(x, axis=_norm_axis(axis, len(shape(x)), "sum"), keepdims=bool(keepdims))
 
 
-sum = _reducer(SUM, "sum")  # noqa: A001
-sum.__doc__ = """Sum over ``axis`` (all axes when None), keeping reduced axes if ``keepdims``.
+def mean(x, axis=None, keepdims: bool = False):
+    """Mean over ``axis`` (all axes when None).
 
->>> import dpviz as dp
->>> dp.sum(dp.tensor([[1., 2.], [3., 4.]]), axis=0).data
-array([4., 6.])
-"""
-mean = _reducer(MEAN, "mean")
-mean.__doc__ = """Mean over ``axis`` (all axes when None).
+    >>> import dpviz as dp
+    >>> dp.mean(dp.tensor([1., 2., 3.])).data
+    array(2.)
+    """
+    return mean_p(x, axis=_norm_axis(axis, len(shape(x)), "mean"), keepdims=bool(keepdims))
 
->>> import dpviz as dp
->>> dp.mean(dp.tensor([1., 2., 3.])).data
-array(2.)
-"""
-max = _reducer(MAX, "max")  # noqa: A001
-max.__doc__ = """Maximum over ``axis``; the gradient is split evenly between tied maxima.
 
->>> import dpviz as dp
->>> dp.max(dp.tensor([1., 3., 2.])).data
-array(3.)
-"""
+def max(x, axis=None, keepdims: bool = False):  # noqa: A001 - dp.max mirrors numpy.max
+    """Maximum over ``axis``; the gradient is split evenly between tied maxima.
+
+    >>> import dpviz as dp
+    >>> dp.max(dp.tensor([1., 3., 2.])).data
+    array(3.)
+    """
+    ax = _norm_axis(axis, len(shape(x)), "max")
+    if np.size(_raw(x)) == 0:
+        raise ShapeError("'max' of an empty tensor has no value")
+    return max_p(x, axis=ax, keepdims=bool(keepdims))
+
 
 # ---------------------------------------------------------------------------------------------
 # Shape ops: they move elements around, so their rules move adjoints back.
 
-RESHAPE = defprim(
+reshape_p = defprim(
     "reshape", lambda x, shape: np.reshape(x, shape),
     vjp=[lambda g, ans, x, shape: reshape(g, np.shape(x))],
     jvp=[lambda t, ans, x, shape: reshape(t, shape)],
-    view=True, doc="reshape", latex="1 (elements move)")
+    view=True, partials=[("", "1 (elements move)")])
 
-TRANSPOSE = defprim(
+transpose_p = defprim(
     "transpose", lambda x, axes: np.transpose(x, axes),
     vjp=[lambda g, ans, x, axes: transpose(g, tuple(int(i) for i in np.argsort(axes)))],
     jvp=[lambda t, ans, x, axes: transpose(t, axes)],
-    view=True, doc="permute axes", latex="1 (elements move)")
+    view=True, partials=[("", "1 (elements move)")])
 
 
 def reshape(x, shape) -> Any:
@@ -490,7 +711,7 @@ def reshape(x, shape) -> Any:
         raise ShapeError(f"'reshape' cannot turn shape {np.shape(x)} ({size} elements) into {shp}")
     if -1 in shp:
         shp = tuple(size // known if s == -1 else int(s) for s in shp)
-    return RESHAPE(x, shape=tuple(int(s) for s in shp))
+    return reshape_p(x, shape=tuple(int(s) for s in shp))
 
 
 def transpose(x, axes=None) -> Any:
@@ -505,7 +726,7 @@ def transpose(x, axes=None) -> Any:
     if sorted(ax) != list(range(nd)):
         raise ShapeError(f"'transpose': axes {axes!r} are not a permutation of the {nd} axes of shape "
                          f"{np.shape(x)}")
-    return TRANSPOSE(x, axes=ax)
+    return transpose_p(x, axes=ax)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -521,7 +742,7 @@ def normalize_index(index, shp=None):
     items = index if isinstance(index, tuple) else (index,)
     out = []
     for it in items:
-        if isinstance(it, Tensor):
+        if isinstance(it, Handle):
             it = it._node.value
         if isinstance(it, list):
             it = np.asarray(it)
@@ -549,32 +770,32 @@ def _index_add_forward(g, index, shape):
     return out
 
 
-INDEX_ADD = defprim(
+index_add_p = defprim(
     "index_add", _index_add_forward,
     vjp=[lambda g, ans, v, index, shape: getitem(g, index)],
     jvp=[lambda t, ans, v, index, shape: index_add(t, index, shape)],
-    doc="zeros of ``shape`` with ``v`` added at ``index``", latex="1 at the indexed positions")
+    partials=[("", "1 at the indexed positions")])
 
-GETITEM = defprim(
+getitem_p = defprim(
     "getitem", lambda x, index: x[index],
     vjp=[lambda g, ans, x, index: index_add(g, index, shape(x))],
     jvp=[lambda t, ans, x, index: getitem(t, index)],
-    view=True, doc="x[index]", latex="1 at the read positions")
+    view=True, partials=[("", "1 at the read positions")])
 
 
-def _index_update_forward(base, value, index):
+def _setitem_forward(base, value, index):
     out = np.array(base, copy=True, dtype=np.result_type(base, value))
     out[index] = value
     return out
 
 
-INDEX_UPDATE = defprim(
-    "setitem", _index_update_forward,
-    vjp=[lambda g, ans, base, value, index: index_update(g, 0.0, index),
+setitem_p = defprim(
+    "setitem", _setitem_forward,
+    vjp=[lambda g, ans, base, value, index: setitem(g, 0.0, index),
          lambda g, ans, base, value, index: sum_to(getitem(g, index), shape(value))],
-    jvp=[lambda t, ans, base, value, index: index_update(t, 0.0, index),
-         lambda t, ans, base, value, index: index_update(np.zeros(shape(ans)), t, index)],
-    doc="a copy of base with base[index] = value", latex="1 outside / at the written positions")
+    jvp=[lambda t, ans, base, value, index: setitem(t, 0.0, index),
+         lambda t, ans, base, value, index: setitem(np.zeros(shape(ans)), t, index)],
+    partials=[("", "1 outside the written positions"), ("", "1 at the written positions")])
 
 
 def index_add(v, index, shape):
@@ -583,7 +804,7 @@ def index_add(v, index, shape):
     >>> index_add(np.array([1., 1.]), (np.array([0, 0]),), (3,))
     array([2., 0., 0.])
     """
-    return INDEX_ADD(v, index=index, shape=tuple(shape))
+    return index_add_p(v, index=index, shape=tuple(shape))
 
 
 def getitem(x, index):
@@ -593,16 +814,16 @@ def getitem(x, index):
     >>> dp.getitem(dp.tensor([1., 2., 3.]), [2, 0]).data
     array([3., 1.])
     """
-    return GETITEM(x, index=normalize_index(index))
+    return getitem_p(x, index=normalize_index(index))
 
 
-def index_update(base, value, index):
-    """A copy of ``base`` with ``base[index] = value`` (what ``t[index] = value`` records).
+def setitem(base, value, index):
+    """A copy of ``base`` with ``base[index] = value``: what ``t[index] = value`` records.
 
-    >>> index_update(np.zeros(3), 5.0, (1,))
+    >>> setitem(np.zeros(3), 5.0, (1,))
     array([0., 5., 0.])
     """
-    return INDEX_UPDATE(base, value, index=normalize_index(index))
+    return setitem_p(base, value, index=normalize_index(index))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -620,10 +841,10 @@ def _concat_jvp(k, t, ans, *xs, axis):
     return concatenate(parts, axis=axis)
 
 
-CONCATENATE = defprim(
+concatenate_p = defprim(
     "concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis),
     vjp=lambda k, g, ans, *xs, axis: _piece(g, k, xs, axis),
-    jvp=_concat_jvp, variadic=True, doc="join along an existing axis", latex="1 on its own block")
+    jvp=_concat_jvp, variadic=True, partials=[("", "1 on its own block")])
 
 
 def _stack_jvp(k, t, ans, *xs, axis):
@@ -631,14 +852,14 @@ def _stack_jvp(k, t, ans, *xs, axis):
     return stack(parts, axis=axis)
 
 
-STACK = defprim(
+stack_p = defprim(
     "stack", lambda *xs, axis: np.stack(xs, axis=axis),
     vjp=lambda k, g, ans, *xs, axis: getitem(g, (slice(None),) * axis + (k,)),
-    jvp=_stack_jvp, variadic=True, doc="join along a new axis", latex="1 on its own slice")
+    jvp=_stack_jvp, variadic=True, partials=[("", "1 on its own slice")])
 
 
 def _check_seq(xs, opname):
-    if isinstance(xs, (Tensor, np.ndarray)) or not isinstance(xs, (list, tuple)) or len(xs) == 0:
+    if isinstance(xs, (Handle, np.ndarray)) or not isinstance(xs, (list, tuple)) or len(xs) == 0:
         raise UnsupportedTypeError(f"'{opname}' takes a non-empty list or tuple of tensors")
 
 
@@ -654,7 +875,7 @@ def concatenate(xs: Sequence, axis: int = 0):
     if nd == 0:
         raise ShapeError("'concatenate' cannot join 0-d tensors; use dp.stack")
     ax = _norm_axis(axis, nd, "concatenate")[0]
-    return CONCATENATE(*xs, axis=ax)
+    return concatenate_p(*xs, axis=ax)
 
 
 def stack(xs: Sequence, axis: int = 0):
@@ -667,19 +888,19 @@ def stack(xs: Sequence, axis: int = 0):
     _check_seq(xs, "stack")
     nd = len(shape(xs[0])) + 1
     ax = _norm_axis(axis, nd, "stack")[0]
-    return STACK(*xs, axis=ax)
+    return stack_p(*xs, axis=ax)
 
 
 # ---------------------------------------------------------------------------------------------
 # Selection: where(cond, a, b) sends the adjoint to a where cond holds, to b elsewhere.
 
-WHERE = defprim(
+where_p = defprim(
     "where", lambda a, b, cond: np.where(cond, a, b),
     vjp=[lambda g, ans, a, b, cond: sum_to(where(cond, g, 0.0), shape(a)),
          lambda g, ans, a, b, cond: sum_to(where(cond, 0.0, g), shape(b))],
     jvp=[lambda t, ans, a, b, cond: where(cond, t, 0.0),
          lambda t, ans, a, b, cond: where(cond, 0.0, t)],
-    doc="elementwise choice", latex="[cond] for a, [not cond] for b")
+    partials=[("", "1 where cond holds, else 0"), ("", "1 where cond fails, else 0")])
 
 
 def where(cond, a, b):
@@ -693,7 +914,7 @@ def where(cond, a, b):
     c = np.asarray(_raw(cond))
     if c.dtype != bool:
         raise DTypeError(f"'where' needs a boolean condition; got dtype {c.dtype} (compare, e.g. x > 0)")
-    return WHERE(a, b, cond=c)
+    return where_p(a, b, cond=c)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -710,17 +931,17 @@ def _log_softmax_forward(x, axis):
     return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
 
 
-SOFTMAX = defprim(
+softmax_p = defprim(
     "softmax", _softmax_forward,
     vjp=[lambda g, ans, x, axis: ans * (g - sum(g * ans, axis=axis, keepdims=True))],
     jvp=[lambda t, ans, x, axis: ans * (t - sum(t * ans, axis=axis, keepdims=True))],
-    saves=(-1,), doc="softmax along an axis", latex="∂sᵢ/∂xⱼ = sᵢ(δᵢⱼ − sⱼ)")
+    saves=(-1,), partials=[("∂sᵢ/∂xⱼ", "sᵢ(δᵢⱼ − sⱼ)")])
 
-LOG_SOFTMAX = defprim(
+log_softmax_p = defprim(
     "log_softmax", _log_softmax_forward,
     vjp=[lambda g, ans, x, axis: g - exp(ans) * sum(g, axis=axis, keepdims=True)],
     jvp=[lambda t, ans, x, axis: t - sum(exp(ans) * t, axis=axis, keepdims=True)],
-    saves=(-1,), doc="log of softmax, computed stably", latex="∂ℓᵢ/∂xⱼ = δᵢⱼ − sⱼ")
+    saves=(-1,), partials=[("∂ℓᵢ/∂xⱼ", "δᵢⱼ − sⱼ")])
 
 
 def softmax(x, axis: int = -1):
@@ -731,7 +952,7 @@ def softmax(x, axis: int = -1):
     array([0.5, 0.5])
     """
     nd = len(shape(x))
-    return SOFTMAX(x, axis=_norm_axis(axis, nd, "softmax")[0] if nd else None)
+    return softmax_p(x, axis=_norm_axis(axis, nd, "softmax")[0] if nd else None)
 
 
 def log_softmax(x, axis: int = -1):
@@ -742,7 +963,7 @@ def log_softmax(x, axis: int = -1):
     array([-0.6931, -0.6931])
     """
     nd = len(shape(x))
-    return LOG_SOFTMAX(x, axis=_norm_axis(axis, nd, "log_softmax")[0] if nd else None)
+    return log_softmax_p(x, axis=_norm_axis(axis, nd, "log_softmax")[0] if nd else None)
 
 
 def _ce_rows(logits, targets):
@@ -767,10 +988,9 @@ def _ce_jvp(t, ans, logits, targets):
     return -mean(picked - sum(p * t, axis=-1))
 
 
-CROSS_ENTROPY = defprim(
+cross_entropy_p = defprim(
     "cross_entropy", _ce_forward, vjp=[_ce_vjp], jvp=[_ce_jvp],
-    saves=(0,), doc="mean negative log-likelihood of integer targets under softmax(logits)",
-    latex="∂L/∂z = (softmax(z) − onehot(y)) / N")
+    saves=(0,), partials=[("∂L/∂z", "(softmax(z) − onehot(y)) / N")])
 
 
 def cross_entropy(logits, targets):
@@ -795,62 +1015,4 @@ def cross_entropy(logits, targets):
     if tr.size and (tr.min() < 0 or tr.max() >= ls[-1]):
         raise ShapeError(f"'cross_entropy': targets must lie in 0..{ls[-1] - 1}; got values "
                          f"{tr.min()}..{tr.max()}")
-    return CROSS_ENTROPY(logits, targets=tr)
-
-
-# ---------------------------------------------------------------------------------------------
-# The Tensor methods and operators are thin calls into the table above.
-
-
-def _method(fn, name: str, doc: str, example: str, result: str):
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"{doc}\n\n>>> import dpviz as dp\n>>> {example}\n{result}\n"
-    return fn
-
-
-def _install_methods() -> None:
-    T = Tensor
-    ops = {
-        "__add__": (lambda a, b: add(a, b), "a + b"), "__radd__": (lambda a, b: add(b, a), "b + a"),
-        "__sub__": (lambda a, b: sub(a, b), "a - b"), "__rsub__": (lambda a, b: sub(b, a), "b - a"),
-        "__mul__": (lambda a, b: mul(a, b), "a * b"), "__rmul__": (lambda a, b: mul(b, a), "b * a"),
-        "__truediv__": (lambda a, b: div(a, b), "a / b"), "__rtruediv__": (lambda a, b: div(b, a), "b / a"),
-        "__pow__": (lambda a, b: pow(a, b), "a ** b"), "__rpow__": (lambda a, b: pow(b, a), "b ** a"),
-        "__matmul__": (lambda a, b: matmul(a, b), "a @ b"), "__rmatmul__": (lambda a, b: matmul(b, a), "b @ a"),
-    }
-    for name, (fn, doc) in ops.items():
-        setattr(T, name, _method(fn, name, f"Recorded {doc}.", "(dp.tensor([2.0]) * 3).data",
-                                 "array([6.])"))
-    T.__neg__ = _method(lambda a: neg(a), "__neg__", "Recorded -a.", "(-dp.tensor([2.0])).data",
-                        "array([-2.])")
-    T.__pos__ = lambda a: a
-    T.__abs__ = _method(lambda a: abs(a), "__abs__", "Recorded |a|.", "abs(dp.tensor([-2.0])).data",
-                        "array([2.])")
-    T.__getitem__ = _method(lambda a, i: getitem(a, i), "__getitem__",
-                            "Recorded indexing: ints, slices, None, ... and integer/bool arrays.",
-                            "dp.tensor([1.0, 2.0, 3.0])[1:].data", "array([2., 3.])")
-    for fn in (exp, log, sqrt, tanh, sigmoid, relu, sin, cos, abs, clone):
-        setattr(T, fn.name, _method((lambda f: lambda self: f(self))(fn), fn.name,
-                                    f"Elementwise {fn.doc} ({fn.latex}).",
-                                    f"dp.tensor([0.5, 1.0]).{fn.name}().shape", "(2,)"))
-    for name, red in (("sum", sum), ("mean", mean), ("max", max)):
-        setattr(T, name, _method((lambda r: lambda self, axis=None, keepdims=False: r(self, axis, keepdims))(red),
-                                 name, red.__doc__.split("\n")[0], f"dp.tensor([[1.0, 2.0]]).{name}(axis=1).shape",
-                                 "(1,)"))
-    T.reshape = _method(lambda self, *shp: reshape(self, shp[0] if len(shp) == 1 else shp), "reshape",
-                        "Reshape: t.reshape(2, 3) or t.reshape((2, 3)); one size may be -1.",
-                        "dp.tensor([1.0, 2.0, 3.0, 4.0]).reshape(2, -1).shape", "(2, 2)")
-    T.transpose = _method(
-        lambda self, *axes: transpose(self, (axes[0] if len(axes) == 1 and not isinstance(axes[0], int)
-                                             else axes) or None),
-        "transpose", "Permute axes (reverse them when none are given).",
-        "dp.tensor([[1.0, 2.0, 3.0]]).transpose().shape", "(3, 1)")
-    T.T = property(lambda self: transpose(self), doc="The transpose (axes reversed).")
-    T.softmax = _method(lambda self, axis=-1: softmax(self, axis), "softmax", "Softmax along an axis.",
-                        "dp.tensor([0.0, 0.0]).softmax().data", "array([0.5, 0.5])")
-    T.log_softmax = _method(lambda self, axis=-1: log_softmax(self, axis), "log_softmax",
-                            "log(softmax) along an axis, computed stably.",
-                            "dp.tensor([0.0, 0.0]).log_softmax().shape", "(2,)")
-
-
-_install_methods()
+    return cross_entropy_p(logits, targets=tr)

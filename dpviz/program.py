@@ -6,7 +6,8 @@ first ``l`` of which are the inputs and parameters, every other node ``i``
 computed as ``v_i = f_i(v_j for j in α_i)`` with all ``j < i``.  One trace, many
 interpretations: evaluate it again (``prog(*args)``), differentiate it
 (``backward``, ``jvp``), step through it (``forward_steps``, ``backward_steps``,
-``jvp_steps``), print it (``str(prog)``), draw it (``dp.draw``).
+``jvp_steps``), print it (``str(prog)``), draw it (``dp.draw``).  The interpreters live
+in :mod:`dpviz.steps`; this module holds the graph and how it is built.
 
 Python control flow is run, not recorded (define-by-run): the Program holds the
 branch that was taken for the example inputs, so different inputs can give
@@ -27,10 +28,13 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from dpviz import steps
 from dpviz.context import STATE
 from dpviz.errors import BackwardError, DpvizError, ReplayError, ShapeError, UnsupportedTypeError
+from dpviz.node import Node
 from dpviz.reverse import reachable
-from dpviz.tensor import Node, Tensor, check_finite, tensor
+from dpviz.steps import BackwardStep, ForwardStep, JvpStep
+from dpviz.tensors import Tensor, tensor
 
 
 @dataclass(eq=False)
@@ -38,8 +42,8 @@ class ProgramNode:
     """Node ``index`` of a Program: ``value = f_i(values of args)``.
 
     ``kind`` is ``"input"``, ``"param"`` (the first ``l`` nodes), ``"const"``
-    (a constant written in the program) or ``"op"``.  ``grad`` and ``tangent``
-    are None until a backward pass / a JVP has computed them.
+    (a constant written in the program) or ``"op"``.  ``value`` is what the last replay
+    computed; ``grad`` is None until :meth:`Program.backward` has computed it.
 
     >>> import dpviz as dp
     >>> prog = dp.trace(lambda x: x.exp(), 0.0)
@@ -59,7 +63,6 @@ class ProgramNode:
     prim: Any = None
     is_output: bool = False
     grad: Any = None
-    tangent: Any = None
 
     @property
     def label(self) -> str:
@@ -92,70 +95,15 @@ class ProgramNode:
         return np.asarray(self.value).dtype
 
 
-@dataclass(frozen=True)
-class ForwardStep:
-    """One step of the forward algorithm: node ``index`` got ``value = op(arg_values)``.
-
-    >>> import dpviz as dp
-    >>> step = next(dp.trace(lambda x: x.exp(), 0.0).forward_steps())
-    >>> step.index, step.op, float(step.value)
-    (1, 'exp', 1.0)
-    """
-
-    index: int
-    op: str
-    args: tuple
-    arg_values: tuple
-    value: Any
-
-
-@dataclass(frozen=True)
-class BackwardStep:
-    """One adjoint contribution along edge ``(parent, node)`` of the adjoint algorithm.
-
-    ``upstream`` is the adjoint of ``node`` (v̄_node), ``contribution`` what the
-    VJP rule of ``node``'s op sends to its argument ``position``, and ``adjoint``
-    the parent's running adjoint after adding it (``accumulated`` tells whether
-    an earlier use of the parent had already contributed - fan-out).
-
-    >>> import dpviz as dp
-    >>> prog = dp.trace(lambda a, b: a * b, 2.0, -3.0)
-    >>> [(s.edge, float(s.contribution)) for s in prog.backward_steps()]
-    [((0, 2), -3.0), ((1, 2), 2.0)]
-    """
-
-    edge: tuple
-    node: int
-    parent: int
-    position: int
-    op: str
-    upstream: Any
-    contribution: Any
-    adjoint: Any
-    accumulated: bool
-
-
-@dataclass(frozen=True)
-class JvpStep:
-    """One step of forward mode: node ``index`` got ``tangent``, the sum of ``contributions``.
-
-    ``contributions`` holds ``(arg index, contribution)`` pairs for the
-    arguments whose tangents are not zero.
-
-    >>> import dpviz as dp
-    >>> prog = dp.trace(lambda x: x * x, 3.0)
-    >>> [float(s.tangent) for s in prog.jvp_steps([1.0])]
-    [6.0]
-    """
-
-    index: int
-    op: str
-    contributions: tuple
-    tangent: Any
-
-
 class Program:
     """A traced program (Definition 1).  Build one with :func:`trace` or :meth:`from_tensor`.
+
+    A Program holds the values of its nodes, and their gradients once computed, so that
+    ``print(prog)`` and ``dp.draw(prog)`` can show them.  Two commands change what it
+    holds: calling it (a replay: the nodes take the new values) and :meth:`backward` (the
+    nodes take their gradients).  Every other interpretation - :meth:`evaluate`,
+    :meth:`forward_steps`, :meth:`backward_steps`, :meth:`jvp_steps`, :meth:`jvp`, a
+    ``dp.Stepper``, ``dp.gradcheck`` - returns its results and leaves the Program as it was.
 
     >>> import dpviz as dp
     >>> prog = dp.trace(lambda x: (x * x).sum(), [1.0, 2.0])
@@ -173,8 +121,7 @@ class Program:
         self.outputs = outputs
         self.inputs = list(range(n_inputs))
         self.params = list(range(n_inputs, l))
-        self._leaf_nodes = leaf_nodes      # index -> engine Node of a parameter (read at replay)
-        self._needs = self._needs_grad()
+        self._leaf_nodes = leaf_nodes      # index -> engine Node of a parameter (read live at replay)
 
     # -- Definition 1 ---------------------------------------------------------------------------
     @property
@@ -197,15 +144,6 @@ class Program:
         """
         return [(j, node.index) for node in self.nodes for j in node.args]
 
-    def _needs_grad(self) -> list[bool]:
-        needs = [False] * len(self.nodes)
-        for node in self.nodes:
-            if node.kind in ("input", "param"):
-                needs[node.index] = np.asarray(node.value).dtype.kind == "f"
-            else:
-                needs[node.index] = any(needs[j] for j in node.args)
-        return needs
-
     # -- construction -----------------------------------------------------------------------------
     @classmethod
     def from_tensor(cls, *outputs: Tensor) -> "Program":
@@ -226,13 +164,13 @@ class Program:
         roots = [o.node for o in outputs]
         order = reachable(roots, grad_only=False)
         inputs = [n for n in order if n.prim is None and n.requires_grad and n.kind != "param"]
-        prog = _build(order, inputs, roots)
-        for pn, en in zip(prog.nodes, prog._engine):
+        prog, engine = _build(order, inputs, roots)
+        for pn, en in zip(prog.nodes, engine):
             if en is not None and en.grad is not None:
                 pn.grad = en.grad.data if isinstance(en.grad, Tensor) else en.grad
         return prog
 
-    # -- evaluation (the forward algorithm) -------------------------------------------------------
+    # -- what the interpreters start from ---------------------------------------------------------
     def _input_values(self, args: Sequence) -> list:
         if len(args) != len(self.inputs):
             raise ReplayError(f"this Program was traced with {len(self.inputs)} input(s) "
@@ -255,11 +193,34 @@ class Program:
             vals.append(v)
         return vals
 
+    def leaves(self, *args, record: bool = False) -> list:
+        """The values of the first ``l`` nodes that an interpreter starts from.
+
+        With no ``args``: the values the Program holds now (so stepping through it shows
+        exactly what it holds).  With ``args``: those inputs and every parameter's live
+        value (a replay, as calling the Program is: it sees optimiser updates).  With
+        ``record`` (or tensors among ``args``) parameters come as tensors, so gradients
+        of a replay reach the parameters themselves.
+
+        >>> import dpviz as dp
+        >>> w = dp.nn.Parameter(2.0, name="w")
+        >>> prog = dp.trace(lambda x: x * w, 1.0)
+        >>> with dp.no_grad():
+        ...     _ = w.add_(1.0)
+        >>> [float(v) for v in prog.leaves()], [float(v) for v in prog.leaves(5.0)]
+        ([1.0, 2.0], [5.0, 3.0])
+        """
+        if not args:
+            return [node.value for node in self.nodes[:self.l]]
+        values = self._input_values(args)
+        record = record or any(isinstance(v, Tensor) for v in values)
+        for i in self.params:
+            live = self._leaf_nodes[i]
+            values.append(Tensor._wrap(live) if record else live.value)
+        return values
+
     def leaf_array(self, i: int) -> np.ndarray:
         """The array a replay reads for leaf ``i``: a parameter's live value, or an input's last value.
-
-        Parameters are read live so that replays see optimiser updates; tools that perturb a
-        parameter (finite differences) change this array and restore it.
 
         >>> import dpviz as dp
         >>> w = dp.nn.Parameter([1.0, 2.0], name="w")
@@ -281,78 +242,11 @@ class Program:
         >>> dp.trace(lambda x: x * 2, 3.0).seeds()
         {2: array(1.)}
         """
-        return self._seed(seed)
-
-    def _leaf_value(self, i: int, record: bool):
-        node = self.nodes[i]
-        if i in self._leaf_nodes:         # parameters are read live, so replays see optimiser updates
-            en = self._leaf_nodes[i]
-            return Tensor._wrap(en) if record else en.value
-        return node.value
-
-    def _run(self, args: Sequence, tangents_record: bool = False):
-        """The forward algorithm as a generator of (node, values so far), shared by the interpreters."""
-        vals = self._input_values(args) if args else [self.nodes[i].value for i in self.inputs]
-        record = tangents_record or any(isinstance(v, Tensor) for v in vals)
-        values: list = [None] * self.n
-        for i, v in zip(self.inputs, vals):
-            values[i] = v
-            self.nodes[i].value = v.data if isinstance(v, Tensor) else v
-        for i in self.params:
-            values[i] = self._leaf_value(i, record)
-        anomaly = STATE.anomaly
-        for node in self.nodes[self.l:]:
-            i = node.index
-            if node.prim is None:
-                values[i] = node.value
-            else:
-                v = node.prim(*[values[j] for j in node.args], **node.params)
-                if not isinstance(v, (Tensor, np.ndarray)):
-                    v = np.asarray(v)
-                if anomaly:
-                    check_finite(v, node.op, "forward", None, f" (node {i} '{node.label}')")
-                values[i] = v
-                node.value = v.data if isinstance(v, Tensor) else v
-            yield node, values
-        self._last_values = values
-
-    def forward_steps(self, *args) -> Iterator[ForwardStep]:
-        """Run the forward algorithm node by node, yielding one :class:`ForwardStep` per node i ≥ l.
-
-        With no arguments it replays on the inputs the program holds now; each
-        node's ``value`` is updated as the step is taken.
-
-        >>> import dpviz as dp
-        >>> prog = dp.trace(lambda x: (x * 2).exp(), 0.0)
-        >>> [(s.op, float(s.value)) for s in prog.forward_steps(1.0)]
-        [('const', 2.0), ('mul', 2.0), ('exp', 7.38905609893065)]
-        """
-        for node, values in self._run(args):
-            yield ForwardStep(node.index, node.op, node.args, tuple(values[j] for j in node.args),
-                              values[node.index])
-
-    def __call__(self, *args):
-        """Replay the program on new inputs (same shapes) and return its output value(s).
-
-        >>> import dpviz as dp
-        >>> dp.trace(lambda x: x * x, 2.0)(5.0)
-        array(25.)
-        """
-        for _ in self.forward_steps(*args):
-            pass
-        outs = [self._last_values[i] for i in self.outputs]
-        return outs[0] if len(outs) == 1 else tuple(outs)
-
-    # -- reverse mode (the adjoint algorithm) -----------------------------------------------------
-    def _seed(self, seed):
         if len(self.outputs) != 1 and seed is None:
             raise BackwardError(f"this Program has {len(self.outputs)} outputs; pass seed={{index: adjoint}}")
-        if isinstance(seed, Mapping):
-            seeds = dict(seed)
-        else:
-            seeds = {self.outputs[0]: seed}
+        given = dict(seed) if isinstance(seed, Mapping) else {self.outputs[0]: seed}
         out = {}
-        for i, s in seeds.items():
+        for i, s in given.items():
             node = self.nodes[i]
             if s is None:
                 if np.size(node.value) != 1:
@@ -366,54 +260,17 @@ class Program:
             out[i] = s
         return out
 
-    def backward_steps(self, seed=None) -> Iterator[BackwardStep]:
-        """Run the adjoint algorithm, yielding one :class:`BackwardStep` per contribution along an edge.
+    def tangents(self, tangents) -> dict:
+        """The leaf tangents a JVP starts from, checked: ``{leaf index: tangent}``.
 
-        Nodes are visited from n-1 down to l; the output's adjoint starts as
-        ``seed`` (1 for a scalar).  Each node's ``grad`` holds its running adjoint
-        as the steps go (None until something reaches it).
-
-        >>> import dpviz as dp
-        >>> prog = dp.trace(lambda x: x * x, 3.0)
-        >>> [(s.edge, float(s.adjoint), s.accumulated) for s in prog.backward_steps()]
-        [((0, 1), 3.0, False), ((0, 1), 6.0, True)]
-        """
-        seeds = self._seed(seed)
-        adj: list = [None] * self.n
-        for node in self.nodes:
-            node.grad = None
-        for i, s in seeds.items():
-            adj[i] = s
-            self.nodes[i].grad = s
-        needs = self._needs
-        for node in reversed(self.nodes[self.l:]):
-            g = adj[node.index]
-            if g is None or node.prim is None:
-                continue
-            argv = [self.nodes[j].value for j in node.args]
-            for k, j in enumerate(node.args):
-                if not needs[j]:
-                    continue
-                c = np.asarray(node.prim.vjp_rule(k)(g, node.value, *argv, **node.params))
-                before = adj[j]
-                adj[j] = c if before is None else before + c
-                self.nodes[j].grad = adj[j]
-                yield BackwardStep((j, node.index), node.index, j, k, node.op, g, c, adj[j], before is not None)
-
-    def backward(self, seed=None) -> list:
-        """Run the whole adjoint algorithm; fill ``node.grad``; return the grads of the first l nodes.
+        ``tangents`` is one tangent per input (None for zero), or a dict from node index or
+        name to tangent (parameters included).
 
         >>> import dpviz as dp
-        >>> [float(g) for g in dp.trace(lambda a, b: a * b, 2.0, 5.0).backward()]
-        [5.0, 2.0]
+        >>> prog = dp.trace(lambda x, y: x * y, 2.0, 3.0)
+        >>> prog.tangents([1.0, None]), prog.tangents({"y": 2.0})
+        ({0: array(1.)}, {1: array(2.)})
         """
-        for _ in self.backward_steps(seed):
-            pass
-        return [self.nodes[i].grad if self.nodes[i].grad is not None else np.zeros(self.nodes[i].shape)
-                for i in range(self.l)]
-
-    # -- forward mode -----------------------------------------------------------------------------
-    def _tangents(self, tangents) -> dict:
         if isinstance(tangents, Mapping):
             items = {}
             for key, t in tangents.items():
@@ -446,46 +303,92 @@ class Program:
                 return node.index
         raise DpvizError(f"no node named {name!r} in this Program")
 
-    def jvp_steps(self, tangents, *args) -> Iterator[JvpStep]:
-        """Push tangents forward, yielding one :class:`JvpStep` per node i ≥ l (no reverse pass).
+    def _outputs(self, per_node: list, missing=None):
+        outs = [per_node[i] if per_node[i] is not None or missing is None else missing(i) for i in self.outputs]
+        return outs[0] if len(outs) == 1 else tuple(outs)
 
-        ``tangents`` is one tangent per input (None for zero), or a dict from
-        node index or name to tangent (parameters included).  With ``args`` the
-        primal values are recomputed on those inputs at the same time.
+    # -- the forward algorithm --------------------------------------------------------------------
+    def forward_steps(self, *args) -> Iterator[ForwardStep]:
+        """Run the forward algorithm node by node, yielding one :class:`~dpviz.steps.ForwardStep` per node i ≥ l.
+
+        With no arguments it recomputes the values the program holds; with arguments it
+        replays on those inputs (as :meth:`leaves` says).  The Program is not changed.
+
+        >>> import dpviz as dp
+        >>> prog = dp.trace(lambda x: (x * 2).exp(), 0.0)
+        >>> [(s.op, float(s.value)) for s in prog.forward_steps(1.0)]
+        [('const', 2.0), ('mul', 2.0), ('exp', 7.38905609893065)]
+        """
+        return steps.forward_steps(self, self.leaves(*args))
+
+    def evaluate(self, *args):
+        """The output value(s) on these inputs (same shapes), leaving the Program as it was.
+
+        >>> import dpviz as dp
+        >>> prog = dp.trace(lambda x: x * x, 2.0)
+        >>> prog.evaluate(5.0), prog.nodes[-1].value
+        (array(25.), array(4.))
+        """
+        return self._outputs(steps.evaluate(self, self.leaves(*args)))
+
+    def __call__(self, *args):
+        """Replay the program on new inputs (same shapes): its nodes take the new values; return the output(s).
+
+        >>> import dpviz as dp
+        >>> prog = dp.trace(lambda x: x * x, 2.0)
+        >>> prog(5.0), prog.nodes[-1].value
+        (array(25.), array(25.))
+        """
+        # the leaves are copied: the program keeps what this replay saw, even when a parameter
+        # (or the caller's input array) changes in place afterwards
+        leaves = [v if isinstance(v, Tensor) else np.array(v, copy=True) for v in self.leaves(*args)]
+        values = steps.evaluate(self, leaves)
+        for node, v in zip(self.nodes, values):
+            node.value = v._node.value if isinstance(v, Tensor) else v
+        return self._outputs(values)
+
+    # -- reverse mode (the adjoint algorithm) -----------------------------------------------------
+    def backward_steps(self, seed=None) -> Iterator[BackwardStep]:
+        """Run the adjoint algorithm, yielding one :class:`~dpviz.steps.BackwardStep` per contribution along an edge.
+
+        Nodes are visited from n-1 down to l; the output's adjoint starts as ``seed``
+        (1 for a scalar).  Each step carries the parent's running adjoint; the Program
+        is not changed (:meth:`backward` is the command that stores gradients).
+
+        >>> import dpviz as dp
+        >>> prog = dp.trace(lambda x: x * x, 3.0)
+        >>> [(s.edge, float(s.adjoint), s.accumulated) for s in prog.backward_steps()]
+        [((0, 1), 3.0, False), ((0, 1), 6.0, True)]
+        """
+        return steps.backward_steps(self, self.seeds(seed))
+
+    def backward(self, seed=None) -> list:
+        """Run the whole adjoint algorithm; store each node's ``grad``; return the grads of the first l nodes.
+
+        >>> import dpviz as dp
+        >>> [float(g) for g in dp.trace(lambda a, b: a * b, 2.0, 5.0).backward()]
+        [5.0, 2.0]
+        """
+        grads = steps.gradients(self, self.seeds(seed))
+        for node, g in zip(self.nodes, grads):
+            node.grad = g
+        return [g if g is not None else np.zeros(self.nodes[i].shape) for i, g in enumerate(grads[:self.l])]
+
+    # -- forward mode -----------------------------------------------------------------------------
+    def jvp_steps(self, tangents, *args) -> Iterator[JvpStep]:
+        """Push tangents forward, yielding one :class:`~dpviz.steps.JvpStep` per node i ≥ l (no reverse pass).
+
+        ``tangents`` is as :meth:`tangents` takes it.  With ``args`` the primal values are
+        recomputed on those inputs at the same time.  The Program is not changed.
 
         >>> import dpviz as dp
         >>> prog = dp.trace(lambda x, y: x * y, 2.0, 3.0)
         >>> [float(s.tangent) for s in prog.jvp_steps([1.0, 0.0])]
         [3.0]
         """
-        tans: list = [None] * self.n
-        for node in self.nodes:
-            node.tangent = None
-        given = self._tangents(tangents)
-        for i, t in given.items():
-            tans[i] = t
-            self.nodes[i].tangent = t.data if isinstance(t, Tensor) else t
+        given = self.tangents(tangents)
         record = any(isinstance(t, Tensor) for t in given.values())
-        for node, values in self._run(args, record):
-            contribs = []
-            total = None
-            if node.prim is not None:
-                ans = values[node.index]
-                argv = [values[j] for j in node.args]
-                for k, j in enumerate(node.args):
-                    if tans[j] is None:
-                        continue
-                    c = node.prim.jvp_rule(k)(tans[j], ans, *argv, **node.params)
-                    if np.shape(c) != np.shape(ans):
-                        c = _broadcast(c, np.shape(ans))
-                    contribs.append((j, c))
-                    total = c if total is None else total + c
-            if total is not None and not isinstance(total, (Tensor, np.ndarray)):
-                total = np.asarray(total)
-            tans[node.index] = total
-            node.tangent = total.data if isinstance(total, Tensor) else total
-            yield JvpStep(node.index, node.op, tuple(contribs), total)
-        self._last_tangents = tans
+        return steps.jvp_steps(self, given, self.leaves(*args, record=record))
 
     def jvp(self, tangents, *args):
         """Forward mode: the output tangent(s) for the given input tangents (zeros where none reaches).
@@ -494,24 +397,19 @@ class Program:
         >>> dp.trace(lambda x: x ** 3, 2.0).jvp([1.0])
         array(12.)
         """
-        for _ in self.jvp_steps(tangents, *args):
-            pass
-        outs = []
-        for i in self.outputs:
-            t = self._last_tangents[i]
-            outs.append(np.zeros(self.nodes[i].shape) if t is None else t)
-        return outs[0] if len(outs) == 1 else tuple(outs)
+        return self.value_and_jvp(tangents, *args)[1]
 
-    def to_networkx(self):
-        """The program as a ``networkx.DiGraph`` (nodes carry op, name, shape, scope, value, grad).
+    def value_and_jvp(self, tangents, *args) -> tuple:
+        """The output value(s) and tangent(s) in one forward-mode pass.
 
         >>> import dpviz as dp
-        >>> G = dp.trace(lambda x: x.exp() * x, 1.0).to_networkx()
-        >>> G.number_of_nodes(), sorted(G.edges())
-        (3, [(0, 1), (0, 2), (1, 2)])
+        >>> dp.trace(lambda x: x ** 3, 2.0).value_and_jvp([1.0])
+        (array(8.), array(12.))
         """
-        from dpviz.analysis import to_networkx
-        return to_networkx(self)
+        given = self.tangents(tangents)
+        record = any(isinstance(t, Tensor) for t in given.values())
+        values, tans = steps.push_tangents(self, given, self.leaves(*args, record=record))
+        return self._outputs(values), self._outputs(tans, lambda i: np.zeros(self.nodes[i].shape))
 
     # -- printing ---------------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -544,18 +442,16 @@ class Program:
         return "\n".join(lines)
 
 
-def _broadcast(c, shape):
-    from dpviz.primitives import broadcast_to
-    return broadcast_to(c, shape)
-
-
 def _short(v) -> str:
     r = repr(v)
     return r if len(r) < 30 else r[:27] + "..."
 
 
-def _build(order: list[Node], inputs: list[Node], roots: list[Node]) -> Program:
-    """Number the engine's nodes as Definition 1 wants: inputs, parameters, then the rest."""
+def _build(order: list[Node], inputs: list[Node], roots: list[Node]) -> tuple[Program, list[Node | None]]:
+    """Number the engine's nodes as Definition 1 wants: inputs, parameters, then the rest.
+
+    Returns the Program and, per program node, the engine node it was made from (None for
+    a constant written in the program)."""
     input_ids = {id(n) for n in inputs}
     params = [n for n in order if n.prim is None and n.requires_grad and id(n) not in input_ids]
     param_ids = {id(n) for n in params}
@@ -595,11 +491,10 @@ def _build(order: list[Node], inputs: list[Node], roots: list[Node]) -> Program:
         outputs.append(i)
     leaf_nodes = {i: engine[i] for i in range(len(inputs), l)}
     prog = Program(nodes, len(inputs), l, outputs, leaf_nodes)
-    prog._engine = engine
     # values: recomputed by the forward algorithm, so v_i = f_i(α_i) holds even where the
     # engine's arrays were later overwritten in place
     prog(*[nodes[i].value for i in prog.inputs])
-    return prog
+    return prog, engine
 
 
 def _arg_names(f: Callable, count: int) -> list[str | None]:
@@ -659,4 +554,4 @@ def trace(f: Callable, *args, **static) -> Program:
                                        f"{type(o).__name__}. Build the result from f's arguments.")
     roots = [o.node for o in outs]
     order = reachable(roots + [t.node for t in leaves], grad_only=False)
-    return _build(order, [t.node for t in leaves], roots)
+    return _build(order, [t.node for t in leaves], roots)[0]

@@ -1,25 +1,50 @@
-"""Reverse mode over the recorded graph: the adjoint algorithm, iteratively.
+"""Reverse mode: the adjoint algorithm over recorded nodes, one edge at a time.
 
-Nodes are visited in reverse creation order, which is a reverse topological
-order because a node is always created after its parents.  No recursion, so a
-chain of 100,000 ops is fine.
+:func:`adjoint_steps` is the algorithm itself.  Nodes are visited in reverse creation
+order, which is a reverse topological order because a node is always created after its
+parents; each node sends its adjoint ``v̄_i`` back along every edge ``(j, i)`` into an
+argument that needs a gradient, as the chain rule says:
+``v̄_j += v̄_i · ∂v_i/∂v_j`` (the op's VJP rule computes the product).  Every consumer
+reads the same steps: ``Tensor.backward`` fills ``.grad`` from them,
+``dp.grad`` and ``dp.vjp`` take the adjoints of their inputs, and a Program's
+``backward_steps`` shows them one by one.  No recursion, so a chain of 100,000 ops is fine.
 
 >>> import dpviz as dp
 >>> x = dp.tensor(2.0, requires_grad=True)
 >>> y = x * x
->>> y.backward()
->>> float(x.grad)
-4.0
+>>> [(s.position, float(s.contribution), float(s.adjoint)) for s in adjoint_steps({y.node: 1.0})]
+[(0, 2.0, 2.0), (1, 2.0, 4.0)]
 """
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple
 
 import numpy as np
 
-from dpviz.context import STATE, enable_grad, no_grad
+from dpviz.context import STATE
 from dpviz.errors import BackwardError, InplaceError, ShapeError
-from dpviz.tensor import Node, Tensor, check_finite
+from dpviz.node import Handle, Node
+from dpviz.record import check_finite
+
+
+class EdgeStep(NamedTuple):
+    """One contribution of the adjoint algorithm, along the edge from ``parent`` into ``node``.
+
+    ``upstream`` is ``node``'s adjoint, ``contribution`` what the VJP rule for argument
+    ``position`` sends back, ``adjoint`` the parent's adjoint after adding it and
+    ``accumulated`` whether an earlier contribution had reached the parent (fan-out).
+
+    >>> EdgeStep(None, 0, None, 1.0, 3.0, 3.0, False).accumulated
+    False
+    """
+
+    node: Node
+    position: int
+    parent: Node
+    upstream: Any
+    contribution: Any
+    adjoint: Any
+    accumulated: bool
 
 
 def reachable(roots: Iterable[Node], stop: set | None = None, grad_only: bool = True) -> list[Node]:
@@ -52,14 +77,13 @@ def reachable(roots: Iterable[Node], stop: set | None = None, grad_only: bool = 
 
 
 def _check_saved(node: Node) -> None:
-    prim = node.prim
-    for k in prim.saves:
+    for k in node.prim.saves:
         if k == -1:
-            if node.vc[0] != node.ver:
+            if node.vc.version != node.ver:
                 _saved_error(node, node, "its output", node.ver)
         else:
             p = node.parents[k]
-            if isinstance(p, Node) and p.vc[0] != node.saved_ver[k]:
+            if isinstance(p, Node) and p.vc.version != node.saved_ver[k]:
                 _saved_error(node, p, f"its input {k}", node.saved_ver[k])
 
 
@@ -67,85 +91,107 @@ def _saved_error(node: Node, changed: Node, what: str, saved_version: int):
     raise InplaceError(
         f"one of the values needed for the gradient was changed by an in-place operation: "
         f"'{node.op}' ({node.describe()}) saved {what} {changed.describe()} at version {saved_version} "
-        f"for its backward rule, but {changed.vc[1] or 'an in-place op'} changed it (now version "
-        f"{changed.vc[0]}). Use an out-of-place op instead (e.g. y = y + 3, not y.add_(3)), or change "
+        f"for its backward rule, but {changed.vc.changed_by or 'an in-place op'} changed it (now version "
+        f"{changed.vc.version}). Use an out-of-place op instead (e.g. y = y + 3, not y.add_(3)), or change "
         "it only after backward().")
 
 
-def adjoints(roots: Sequence[Node], seeds: Sequence, create_graph: bool, retain_graph: bool,
-             stop: set | None = None, grad_only: bool = True):
-    """Run the adjoint algorithm from ``roots`` seeded with ``seeds``; return ({node: adjoint}, order).
+def adjoint_steps(seeds: Mapping[Node, Any], *, create_graph: bool = False, retain_graph: bool = True,
+                  stop: set | None = None, handle=Handle) -> Iterator[EdgeStep]:
+    """Run the adjoint algorithm from ``seeds`` (``{output node: its adjoint}``), yielding each edge's step.
 
-    With ``create_graph`` the adjoints are tensors whose own graph records the
-    backward pass; otherwise they are NumPy arrays.
+    Without ``create_graph`` adjoints are NumPy arrays.  With it they are tensors of class
+    ``handle`` (the rules then record, so the backward pass can be differentiated again).
+    ``stop`` nodes receive adjoints but send none further; unless ``retain_graph``, each
+    node is marked freed once it has sent its adjoint (a second pass through it is refused).
 
     >>> import dpviz as dp
     >>> x = dp.tensor(3.0, requires_grad=True)
-    >>> y = x * x
-    >>> adj, _ = adjoints([y.node], [np.array(1.0)], False, True)
-    >>> float(adj[x.node])
-    6.0
+    >>> y = x.exp() * 2.0
+    >>> [(s.node.op, s.parent.op) for s in adjoint_steps({y.node: 1.0})]
+    [('mul', 'exp'), ('exp', 'input')]
     """
-    order = reachable(roots, stop)
-    acc: dict[Node, object] = {}
-    for r, s in zip(roots, seeds):
-        acc[r] = acc[r] + s if r in acc else s
+    order = reachable(seeds, stop)
+    acc: dict[Node, Any] = dict(seeds)
     anomaly = STATE.anomaly
-    wrap = Tensor._wrap
-    ctx = enable_grad() if create_graph else no_grad()
-    with ctx:
-        for node in reversed(order):
-            g = acc.get(node)
-            prim = node.prim
-            if g is None or prim is None or (stop is not None and node in stop):
-                continue
-            if node.freed and prim.saves:
+    wrap = handle._wrap
+    for node in reversed(order):
+        g = acc.get(node)
+        prim = node.prim
+        if g is None or prim is None or (stop is not None and node in stop):
+            continue
+        if prim.saves:
+            if node.freed:
                 raise BackwardError(
                     f"trying to run backward through {node.describe()} a second time, but its saved values "
                     "were freed after the first backward. Call backward(retain_graph=True) the first time "
                     "if you need to run it twice (or recompute the forward pass).")
-            if prim.saves:
-                _check_saved(node)
-            parents = node.parents
-            if create_graph:
-                args = [wrap(p) if isinstance(p, Node) else p for p in parents]
-                ans = wrap(node)
-            else:
-                args = [p.value if isinstance(p, Node) else p for p in parents]
-                ans = node.value
-            params = node.params or {}
-            rules = prim.vjp
-            for k, p in enumerate(parents):
-                if not isinstance(p, Node) or not p.requires_grad:
-                    continue
+            _check_saved(node)
+        parents = node.parents
+        if create_graph:
+            args = [wrap(p) if isinstance(p, Node) else p for p in parents]
+            ans = wrap(node)
+        else:
+            args = [p.value if isinstance(p, Node) else p for p in parents]
+            ans = node.value
+        params = node.params or {}
+        rules = prim.vjp
+        for k, p in enumerate(parents):
+            if not isinstance(p, Node) or not p.requires_grad:
+                continue
+            before = acc.get(p)
+            # Grad mode is set around each rule, not around the loop: a consumer's own code
+            # runs between two steps and must find the mode it set itself.
+            enabled = STATE.grad_enabled
+            STATE.grad_enabled = create_graph
+            try:
                 c = (prim.vjp_rule(k) if prim.variadic else rules[k])(g, ans, *args, **params)
                 if anomaly:
                     check_finite(c, node.op, "backward", None,
                                  f" (node {node.describe()}, gradient for its argument {k})")
-                acc[p] = acc[p] + c if p in acc else c
-            if not retain_graph:
-                node.freed = True
-    return acc, order
+                total = c if before is None else before + c
+            finally:
+                STATE.grad_enabled = enabled
+            acc[p] = total
+            yield EdgeStep(node, k, p, g, c, total, before is not None)
+        if not retain_graph:
+            node.freed = True
 
 
-def _as_seed(t: Tensor, gradient, create_graph: bool):
+def adjoints(seeds: Mapping[Node, Any], **options: Any) -> dict[Node, Any]:
+    """Every adjoint the algorithm computes from ``seeds``: ``{node: v̄}`` (options as :func:`adjoint_steps`).
+
+    >>> import dpviz as dp
+    >>> x = dp.tensor(3.0, requires_grad=True)
+    >>> float(adjoints({(x * x).node: np.array(1.0)})[x.node])
+    6.0
+    """
+    acc = dict(seeds)
+    for step in adjoint_steps(seeds, **options):
+        acc[step.parent] = step.adjoint
+    return acc
+
+
+def _as_seed(t: Handle, gradient, create_graph: bool):
+    node = t._node
+    shape, dtype = node.value.shape, node.value.dtype
     if gradient is None:
-        if t.size != 1:
+        if node.value.size != 1:
             raise BackwardError(
-                f"backward() without a gradient needs a one-element output, but {t.node.describe()} has "
-                f"shape {t.shape}. Reduce it first (e.g. y.sum().backward()) or pass a seed: "
+                f"backward() without a gradient needs a one-element output, but {node.describe()} has "
+                f"shape {shape}. Reduce it first (e.g. y.sum().backward()) or pass a seed: "
                 "y.backward(np.ones(y.shape)).")
-        return np.ones(t.shape, dtype=t.dtype)
-    if isinstance(gradient, Tensor):
-        g = gradient if create_graph else gradient.data
+        return np.ones(shape, dtype=dtype)
+    if isinstance(gradient, Handle):
+        g = gradient if create_graph else gradient._node.value
     else:
-        g = np.asarray(gradient, dtype=t.dtype)
-    if np.shape(g) != t.shape:
-        raise ShapeError(f"backward(gradient=...) needs a gradient of shape {t.shape}; got {np.shape(g)}")
+        g = np.asarray(gradient, dtype=dtype)
+    if np.shape(g) != shape:
+        raise ShapeError(f"backward(gradient=...) needs a gradient of shape {shape}; got {np.shape(g)}")
     return g
 
 
-def backward(t: Tensor, gradient=None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
+def backward(t: Handle, gradient=None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
     """``t.backward(...)``: accumulate gradients into leaves, adjoints onto intermediates.
 
     >>> import dpviz as dp
@@ -154,32 +200,24 @@ def backward(t: Tensor, gradient=None, retain_graph: bool | None = None, create_
     >>> x.grad
     array([3., 3.])
     """
-    if not isinstance(t, Tensor):
+    if not isinstance(t, Handle):
         raise BackwardError(f"backward() needs a dpviz tensor; got {type(t).__name__}")
-    node = t.node
+    node = t._node
     if not node.requires_grad:
         raise BackwardError(
             f"{node.describe()} does not require grad, so it has no graph to run backward through. "
             "Create the inputs with dp.tensor(..., requires_grad=True).")
-    if node.vc[0] != node.ver and node.prim is not None:
-        from dpviz.tensor import refresh
-        node = refresh(t, "backward")
+    if node.vc.version != node.ver and node.prim is not None:
+        node = t._catch_up("backward")
     if retain_graph is None:
         retain_graph = create_graph
     seed = _as_seed(t, gradient, create_graph)
-    acc, order = adjoints([node], [seed], create_graph, retain_graph)
-    for n in order:
-        g = acc.get(n)
-        if g is None:
-            continue
+    acc = adjoints({node: seed}, create_graph=create_graph, retain_graph=retain_graph, handle=type(t))
+    for n, g in acc.items():
         if n.prim is None:
-            if not create_graph and isinstance(g, np.ndarray):
-                g = np.array(g, dtype=n.value.dtype)   # an array of its own, never a view of another's
-            elif not create_graph:
-                g = np.asarray(g, dtype=n.value.dtype).copy()
-            if n.grad is None:
-                n.grad = g
-            else:
-                n.grad = n.grad + g
+            if not create_graph:
+                # an array of its own and of the leaf's dtype, never a view of another's
+                g = np.array(g, dtype=n.value.dtype)
+            n.grad = g if n.grad is None else n.grad + g
         else:
             n.grad = g

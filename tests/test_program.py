@@ -135,6 +135,9 @@ def test_forward_steps_yield_v_i_equals_f_i_of_alpha_i():
     mul = steps[0]
     assert mul.op == "mul" and mul.args == (0, 1) and float(mul.value) == 2.0
     assert float(steps[-1].value) == pytest.approx(np.sin(2.0) + 0.5)
+    # stepping only reads the Program; the replay command is what changes its values
+    assert float(prog.nodes[-1].value) == pytest.approx(np.sin(2.0) + 1.0)
+    prog(0.5, 4.0)
     assert float(prog.nodes[-1].value) == pytest.approx(np.sin(2.0) + 0.5)
 
 
@@ -148,19 +151,21 @@ def test_backward_steps_show_fan_out_accumulation():
     total = float(into_x[0].contribution) + float(into_x[1].contribution)
     assert float(into_x[1].adjoint) == pytest.approx(total)
     assert total == pytest.approx(np.sin(2.0) + 2.0 * np.cos(2.0))
+    prog.backward()
     for s in steps:
         assert s.edge == (s.parent, s.node) and s.parent < s.node
         assert float(s.upstream) == pytest.approx(float(prog.nodes[s.node].grad))
 
 
-def test_backward_steps_set_running_adjoints_and_nothing_before():
+def test_backward_steps_carry_running_adjoints_and_leave_the_program_alone():
     prog = dp.trace(lambda x: (x * 3.0).tanh(), 0.1)
     it = prog.backward_steps()
     assert prog.nodes[0].grad is None     # nothing computed before the first step
     first = next(it)
     assert first.node == prog.n - 1 and float(first.upstream) == 1.0
-    list(it)
-    assert float(prog.nodes[0].grad) == pytest.approx(3 * (1 - np.tanh(0.3) ** 2))
+    last = list(it)[-1]
+    assert last.parent == 0 and float(last.adjoint) == pytest.approx(3 * (1 - np.tanh(0.3) ** 2))
+    assert prog.nodes[0].grad is None     # the steps were returned, not stored
 
 
 def test_jvp_steps_push_tangents_forward():

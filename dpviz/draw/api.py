@@ -54,7 +54,7 @@ def to_diagram(obj: Any, *, params: Mapping[str, Any] | None = None, saved: bool
 
     if hasattr(obj, "nodes") and hasattr(obj, "edges"):
         return diagram_from_program(obj, title=title)
-    from dpviz.tensor import Tensor
+    from dpviz.tensors import Tensor
 
     if isinstance(obj, Tensor):
         from dpviz.program import Program

@@ -37,7 +37,7 @@ from dpviz.widgets.plots import PALETTE, style
 
 
 def _number(value: Any, name: str) -> float:
-    from dpviz.tensor import Tensor
+    from dpviz.tensors import Tensor
 
     if isinstance(value, Tensor):
         value = value.data

@@ -1,9 +1,10 @@
 """The side panel of the stepper: what the current step does, in words and numbers.
 
 Forward pass: the Definition-1 view ``i, f_i, α_i → v_i``. Backward pass: the local
-derivative rule of the op (``dp.PRIMITIVES[op].latex``), its number, and the update
-``v̄_j += v̄_i · ∂v_i/∂v_j`` with the running sum where a value fans out to several uses.
-Forward mode: the tangent as the sum of one term per argument.
+derivative of the op for that argument and its number, both carried by the engine's step
+(``BackwardStep.partial``, ``.local``), and the update ``v̄_j += v̄_i · ∂v_i/∂v_j`` with the
+running sum where a value fans out to several uses.  Forward mode: the tangent as the sum
+of one term per argument (``JvpStep.contributions``).
 
 >>> import dpviz as dp
 >>> from dpviz.widgets.timeline import build_timeline
@@ -73,37 +74,14 @@ def name(tl: Timeline, i: int) -> str:
     return f"v{i} ({node.name})" if node.name else f"v{i}"
 
 
-def rule_text(op: str, position: int, n_args: int) -> str | None:
-    """The local derivative rule of argument ``position`` of ``op``, from ``dp.PRIMITIVES``.
-
-    >>> rule_text("mul", 1, 2), rule_text("tanh", 0, 1)
-    ('∂(a·b)/∂b = a', '∂tanh x/∂x = 1 − tanh²x')
-    """
-    from dpviz.primitives import PRIMITIVES
-
-    prim = PRIMITIVES.get(op)
-    if prim is None or not prim.latex:
-        return None
-    parts = [p.strip() for p in prim.latex.split(", ")]
-    return parts[position] if len(parts) == n_args else prim.latex
-
-
 def _program_node(tl: Timeline, i: int) -> Any:
     return tl.program.nodes[i]
 
 
-def _local_derivative(tl: Timeline, i: int, position: int) -> Any:
-    node = _program_node(tl, i)
-    if node.prim is None:
-        return None
-    argv = [tl.tracks[j].value for j in node.args]
-    value = tl.tracks[i].value
-    if not _scalar(value, *argv):
-        return None
-    try:
-        return node.prim.vjp_rule(position)(np.ones(np.shape(value)), value, *argv, **node.params)
-    except Exception:   # a rule that cannot be evaluated alone: the panel shows the rule in words only
-        return None
+def _factor(partial) -> str:
+    """The formula of a local derivative, ready to multiply by: bracketed unless it is one short term."""
+    formula = partial.formula
+    return formula if len(formula) <= 3 and " " not in formula else f"({formula})"
 
 
 def start_text(tl: Timeline) -> str:
@@ -181,17 +159,14 @@ def _backward_text(tl: Timeline, e: Event, k: int) -> list[str]:
     node = _program_node(tl, i)
     lines.append(f"  node {i} = {node.op}({', '.join(f'v{a}' for a in node.args)}) sends its adjoint v{BAR}{i} "
                  f"to argument {raw.position}, {name(tl, j)}")
-    rule = rule_text(node.op, raw.position, len(node.args))
-    local = _local_derivative(tl, i, raw.position)
+    partial, local = raw.partial, raw.local
     upstream, contribution = raw.upstream, raw.contribution
-    if rule is not None and local is not None and " = " in rule and _scalar(upstream, contribution):
-        rhs = rule.rsplit(" = ", 1)[1]
-        factor = rhs if len(rhs) <= 3 and " " not in rhs else f"({rhs})"
-        lines.append(f"  {rule} = {num(local)};  v{BAR}{j} += v{BAR}{i} · {factor} = "
+    if partial.symbol and local is not None and _scalar(upstream, contribution):
+        lines.append(f"  {partial.text} = {num(local)};  v{BAR}{j} += v{BAR}{i} · {_factor(partial)} = "
                      f"{operand(upstream)} · {operand(local)} = {num(contribution)}")
     else:
-        if rule is not None:
-            lines.append(f"  local rule: {rule}")
+        if partial.formula:
+            lines.append(f"  local rule: {partial.text}")
         lines.append(f"  v{BAR}{i} = {num(upstream)}")
         lines.append(f"  contribution sent back (the VJP of {node.op}): {num(contribution)}")
     which, total = _uses(tl, j, k)
@@ -217,17 +192,16 @@ def _jvp_text(tl: Timeline, e: Event) -> list[str]:
         return lines
     lines.append(f"  v{DOT}{i} = Σ_j ∂v{i}/∂v_j · v{DOT}_j over arguments j with a tangent:")
     terms = []
-    for j, c in raw.contributions:
-        position = node.args.index(j)
-        rule = rule_text(node.op, position, len(node.args))
-        local = _local_derivative(tl, i, position)
+    for term in raw.contributions:
+        j, c = term.parent, term.contribution
+        rule = term.partial.text or "∂f/∂arg"
         tangent = tl.tangent_entry(j, tl.tracks[i].first_tangent_at)   # j's tangent when i's was computed
         t = tangent[1] if tangent else None
-        if local is not None and _scalar(t, c):
-            lines.append(f"    from {name(tl, j)}: {rule or '∂f/∂arg'} = {num(local)};  "
-                         f"{operand(local)} · {operand(t)} = {num(c)}")
+        if term.partial.symbol and term.local is not None and _scalar(t, c):
+            lines.append(f"    from {name(tl, j)}: {rule} = {num(term.local)};  "
+                         f"{operand(term.local)} · {operand(t)} = {num(c)}")
         else:
-            lines.append(f"    from {name(tl, j)}: {rule or '∂f/∂arg'} applied to v{DOT}{j}: {num(c)}")
+            lines.append(f"    from {name(tl, j)}: {rule} applied to v{DOT}{j}: {num(c)}")
         terms.append(c)
     if len(terms) > 1 and _scalar(*terms):
         lines.append(f"  v{DOT}{i} = {' + '.join(operand(c) for c in terms)} = {num(raw.tangent)}")

@@ -208,7 +208,7 @@ def build_timeline(obj: Any, mode: str = "forward", *, seed: Any = None, tangent
     if params is not None:
         raise StepperError("params= names the leaves of a PyTorch graph; dpviz programs carry their own names")
     from dpviz.program import Program
-    from dpviz.tensor import Tensor
+    from dpviz.tensors import Tensor
 
     if isinstance(obj, Tensor):
         prog = Program.from_tensor(obj)
@@ -250,16 +250,14 @@ def _from_program(prog: Any, mode: str, seed: Any, tangents: Any) -> Timeline:
                 raise StepperError("this Program has no inputs; pass tangents={node index: tangent}")
             first = prog.inputs[0]
             tangents = {first: np.ones(prog.nodes[first].shape)}
-        steps = list(prog.jvp_steps(tangents))
-        for i in range(prog.l):
-            t = prog.nodes[i].tangent
-            if t is not None:
-                tangent_seed[i] = _copy(t)
-                tracks[i].tangents.append((0, _copy(t), _text(t)))
-        for s in steps:
+        given = prog.tangents(tangents)   # the engine's own validation of tangents
+        for i, t in given.items():
+            tangent_seed[i] = _copy(t)
+            tracks[i].tangents.append((0, _copy(t), _text(t)))
+        for s in prog.jvp_steps(given):
             if prog.nodes[s.index].kind == "const":
                 continue
-            args = tuple(dict.fromkeys(j for j, _ in s.contributions))
+            args = tuple(dict.fromkeys(term.parent for term in s.contributions))
             events.append(Event("jvp", s.index, None, args, tuple((j, s.index) for j in args), s))
             tracks[s.index].tangents.append((len(events), _copy(s.tangent), _text(s.tangent)))
     diagram = to_diagram(prog)
