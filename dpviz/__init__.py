@@ -22,8 +22,8 @@ from dpviz.primitives import (PRIMITIVES, abs, add, clone, concatenate, cos, cro
 from dpviz.program import BackwardStep, ForwardStep, JvpStep, Program, ProgramNode, trace
 from dpviz.functional import grad, hvp, jacobian, jvp, value_and_grad, vjp
 from dpviz.exercises import check
-from dpviz.draw import draw
-from dpviz.render import render
+from dpviz.pictures import draw
+from dpviz.pictures.renderer import render
 from dpviz.gradcheck import gradcheck
 from dpviz import analysis
 from dpviz.settings import mode_note, quick_mode

@@ -11,8 +11,8 @@ from typing import Any, Mapping, Sequence
 
 import ipywidgets as W
 
-from dpviz.draw.collapse import DEFAULT_THRESHOLD, CollapsePlan, plan_collapse
-from dpviz.draw.dot import RANKDIRS, DrawOptions, dot_lines
+from dpviz.pictures.collapse import DEFAULT_THRESHOLD, CollapsePlan, plan_collapse
+from dpviz.pictures.dot import RANKDIRS, DrawOptions, dot_lines
 from dpviz.widgets.panel import counter_text, panel_text
 from dpviz.widgets.svgstyle import EDGE_LOOKS, FAINT, INK, LOOKS, Look, SvgTemplate
 from dpviz.widgets.timeline import NEVER, MODES, StepperError, Timeline, build_timeline, units_of
@@ -105,7 +105,7 @@ class Stepper(W.VBox):
 
     # -- layout (once) ----------------------------------------------------------------------------
     def _layout(self, plan: CollapsePlan, rankdir: str, renderer: str | None, timeout: float) -> SvgTemplate:
-        from dpviz.render import render
+        from dpviz.pictures.renderer import render
 
         tl = self.timeline
         opts = DrawOptions(index=True, rankdir=rankdir, legend=False, sparklines=False,

@@ -8,7 +8,7 @@ class of each box and arrow, the fill and stroke of their shapes, and the ``valu
 so a step costs microseconds per node instead of a new layout.
 
 >>> import dpviz as dp
->>> from dpviz.render import render
+>>> from dpviz.pictures.renderer import render
 >>> t = SvgTemplate(render("digraph { n0 [label=<x<br/>value 2>]; n1; n0 -> n1 }"))
 >>> t.units, t.edges
 (['n0', 'n1'], [('n0', 'n1')])
@@ -115,7 +115,7 @@ class SvgTemplate:
     label lines that can change. The XML prologue is dropped so the text can be put
     straight into HTML.
 
-    >>> from dpviz.render import render
+    >>> from dpviz.pictures.renderer import render
     >>> SvgTemplate(render("digraph { a -> b }")).units
     ['a', 'b']
     """

@@ -22,9 +22,9 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from dpviz.draw.api import to_diagram
-from dpviz.draw.labels import summarize
-from dpviz.draw.model import GRAD_COMPUTED, GRAD_NOT_NEEDED, Diagram
+from dpviz.pictures.api import to_diagram
+from dpviz.pictures.labels import summarize
+from dpviz.pictures.model import GRAD_COMPUTED, GRAD_NOT_NEEDED, Diagram
 from dpviz.errors import DpvizError
 
 #: The modes a stepper can play.

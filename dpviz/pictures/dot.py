@@ -1,11 +1,11 @@
-"""Write a :class:`~dpviz.draw.model.Diagram` as DOT text, one line per statement.
+"""Write a :class:`~dpviz.pictures.model.Diagram` as DOT text, one line per statement.
 
 The text depends only on the diagram and the options: nodes are called ``n<index>``,
 groups ``g<k>``, clusters ``cluster_<k>`` in order of first appearance, and edges are
 written in the order of their target and argument position. The same program therefore
 always gives the same bytes, which is what the golden tests compare.
 
->>> from dpviz.draw.model import Diagram, NodeInfo, EdgeInfo
+>>> from dpviz.pictures.model import Diagram, NodeInfo, EdgeInfo
 >>> d = Diagram([NodeInfo(index=0, kind="input", op="input", name="x"),
 ...              NodeInfo(index=1, kind="op", op="neg", args=(0,), is_output=True)],
 ...             [EdgeInfo(0, 1, 0)])
@@ -19,11 +19,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from dpviz.draw import labels as L
-from dpviz.draw.collapse import CollapsePlan, Group, op_summary
-from dpviz.draw.legend import legend_lines
-from dpviz.draw.model import GRAD_COMPUTED, GRAD_NOT_COMPUTED, GRAD_UNAVAILABLE, Diagram, NodeInfo
-from dpviz.draw.style import EDGE_STYLE, HIGHLIGHT_STYLE, KIND_STYLE, StyleHook, call_hook, node_style
+from dpviz.pictures import labels as L
+from dpviz.pictures.collapse import CollapsePlan, Group, op_summary
+from dpviz.pictures.legend import legend_lines
+from dpviz.pictures.model import GRAD_COMPUTED, GRAD_NOT_COMPUTED, GRAD_UNAVAILABLE, Diagram, NodeInfo
+from dpviz.pictures.style import EDGE_STYLE, HIGHLIGHT_STYLE, KIND_STYLE, StyleHook, call_hook, node_style
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
 
@@ -82,7 +82,7 @@ def _static_params(params: dict[str, Any]) -> str:
 def node_label(node: NodeInfo, opts: DrawOptions) -> L.Html:
     """The HTML-like label of one node, every piece of user text escaped.
 
-    >>> from dpviz.draw.model import NodeInfo
+    >>> from dpviz.pictures.model import NodeInfo
     >>> str(node_label(NodeInfo(index=2, kind="op", op="tanh"), DrawOptions(value=False, shape=False)))
     '<b>tanh</b><br/><font point-size="9" color="#555555">grad: not computed</font>'
     """
@@ -131,7 +131,7 @@ def _tooltip(node: NodeInfo) -> str:
 def group_label(diagram: Diagram, group: Group) -> L.Html:
     """The label of a collapsed box: its title, how many nodes and which ops it holds.
 
-    >>> from dpviz.draw.model import Diagram, NodeInfo
+    >>> from dpviz.pictures.model import Diagram, NodeInfo
     >>> d = Diagram([NodeInfo(index=0, kind="op", op="add", scope="s")], [])
     >>> str(group_label(d, Group("s", "scope", "", [0])))
     '<b>s</b><br/>1 node: add'
@@ -199,7 +199,7 @@ def dot_lines(
 ) -> list[str]:
     """The body of the ``digraph`` (without braces), one statement per line.
 
-    >>> from dpviz.draw.model import Diagram, NodeInfo
+    >>> from dpviz.pictures.model import Diagram, NodeInfo
     >>> dot_lines(Diagram([NodeInfo(index=0, kind="input", op="input")], []), DrawOptions(legend=False))[0]
     '\\tgraph [rankdir="LR" fontname="Helvetica" fontsize="11" nodesep="0.25" ranksep="0.35" newrank="true" nslimit="2" nslimit1="2"]'
     """

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dpviz.draw.labels import SPARK_GLYPHS
+from dpviz.pictures.labels import SPARK_GLYPHS
 from dpviz.errors import DpvizError
 
 _NO_SPARKLINES = {ord(c): None for c in SPARK_GLYPHS}

@@ -1,9 +1,9 @@
 """The legend box: one sample node for each kind of node the drawing contains.
 
 Only kinds that occur are listed, so a small program gets a small legend; the samples
-use exactly the styles of :mod:`dpviz.draw.style`, so the legend cannot drift from them.
+use exactly the styles of :mod:`dpviz.pictures.style`, so the legend cannot drift from them.
 
->>> from dpviz.draw.model import Diagram, NodeInfo
+>>> from dpviz.pictures.model import Diagram, NodeInfo
 >>> d = Diagram([NodeInfo(index=0, kind="input", op="input", is_output=True)], [])
 >>> kinds_present(d, None)
 ['input', 'output']
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dpviz.draw import labels as L
-from dpviz.draw.model import KIND_TITLES, KINDS, Diagram
-from dpviz.draw.style import KIND_STYLE
+from dpviz.pictures import labels as L
+from dpviz.pictures.model import KIND_TITLES, KINDS, Diagram
+from dpviz.pictures.style import KIND_STYLE
 
 if TYPE_CHECKING:   # only for annotations: collapse does not import the legend
-    from dpviz.draw.collapse import CollapsePlan
+    from dpviz.pictures.collapse import CollapsePlan
 
 
 def kinds_present(diagram: Diagram, plan: "CollapsePlan | None") -> list[str]:
@@ -33,12 +33,12 @@ def kinds_present(diagram: Diagram, plan: "CollapsePlan | None") -> list[str]:
 def legend_lines(diagram: Diagram, plan: "CollapsePlan | None") -> list[str]:
     """DOT lines of a ``cluster_legend`` subgraph (empty when there is nothing to explain).
 
-    >>> from dpviz.draw.model import Diagram, NodeInfo
+    >>> from dpviz.pictures.model import Diagram, NodeInfo
     >>> lines = legend_lines(Diagram([NodeInfo(index=0, kind="param", op="param")], []), None)
     >>> lines[0].strip(), sum("legend_param" in line for line in lines)
     ('subgraph cluster_legend {', 1)
     """
-    from dpviz.draw.dot import attr_list   # the writer owns attribute syntax
+    from dpviz.pictures.dot import attr_list   # the writer owns attribute syntax
 
     kinds = kinds_present(diagram, plan)
     if not kinds:

@@ -42,7 +42,7 @@ class Drawing(graphviz.Digraph):
         ``renderer`` and ``formatter`` are Graphviz output plug-ins, which dpviz does not
         choose; they are accepted for compatibility and ignored.
         """
-        from dpviz.render import render
+        from dpviz.pictures.renderer import render
 
         fmt = format or self.format or "svg"
         data = render(self.source, format=fmt, engine=engine or self.engine or "dot")
