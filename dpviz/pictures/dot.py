@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from dpviz.pictures import labels as L
+from dpviz.pictures.labels import attr_list
 from dpviz.pictures.collapse import CollapsePlan, Group, op_summary
 from dpviz.pictures.legend import legend_lines
 from dpviz.pictures.model import GRAD_COMPUTED, GRAD_NOT_COMPUTED, GRAD_UNAVAILABLE, Diagram, NodeInfo
@@ -48,21 +49,6 @@ class DrawOptions:
     clusters: bool = True
     legend: bool = True
     sparklines: bool = True
-
-
-def attr_list(attrs: dict[str, Any]) -> str:
-    """``[k=v ...]`` with every value quoted, except HTML labels (already escaped).
-
-    >>> attr_list({"color": "red", "label": L.Html("<b>x</b>")})
-    '[color="red" label=<<b>x</b>>]'
-    """
-    parts = []
-    for key, value in attrs.items():
-        if isinstance(value, L.Html):
-            parts.append(f"{key}=<{value}>")
-        else:
-            parts.append(f"{key}={L.dot_string(str(value))}")
-    return "[" + " ".join(parts) + "]"
 
 
 def _small(text: str) -> str:

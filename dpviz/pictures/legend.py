@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dpviz.pictures import labels as L
+from dpviz.pictures.labels import attr_list
 from dpviz.pictures.model import KIND_TITLES, KINDS, Diagram
 from dpviz.pictures.style import KIND_STYLE
 
@@ -38,8 +39,6 @@ def legend_lines(diagram: Diagram, plan: "CollapsePlan | None") -> list[str]:
     >>> lines[0].strip(), sum("legend_param" in line for line in lines)
     ('subgraph cluster_legend {', 1)
     """
-    from dpviz.pictures.dot import attr_list   # the writer owns attribute syntax
-
     kinds = kinds_present(diagram, plan)
     if not kinds:
         return []
