@@ -7,7 +7,8 @@ The modules hold one job each: :mod:`~dpviz.pictures.model` (the source-independ
 :mod:`~dpviz.pictures.collapse` (folding scopes and blocks), :mod:`~dpviz.pictures.labels`
 (escaping and value summaries), :mod:`~dpviz.pictures.style` (the visual vocabulary and the
 style hook), :mod:`~dpviz.pictures.legend` and :mod:`~dpviz.pictures.dot` (writing DOT),
-:mod:`~dpviz.pictures.drawing` (the object ``draw`` returns) and
+:mod:`~dpviz.pictures.ids` (the DOT ids and label-line texts that the stepper reads back
+from the SVG), :mod:`~dpviz.pictures.drawing` (the object ``draw`` returns) and
 :mod:`~dpviz.pictures.renderer` (``dp.render``: DOT text to SVG or PNG).
 
 No name exported here equals a submodule's name, so ``dpviz.pictures.<module>`` is always

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dpviz.pictures import labels as L
+from dpviz.pictures.ids import LEGEND_CLUSTER, legend_id
 from dpviz.pictures.labels import attr_list
 from dpviz.pictures.model import KIND_TITLES, KINDS, Diagram
 from dpviz.pictures.style import KIND_STYLE
@@ -42,17 +43,17 @@ def legend_lines(diagram: Diagram, plan: "CollapsePlan | None") -> list[str]:
     kinds = kinds_present(diagram, plan)
     if not kinds:
         return []
-    lines = ["\tsubgraph cluster_legend {",
+    lines = [f"\tsubgraph {LEGEND_CLUSTER} {{",
              "\t\tgraph " + attr_list({"label": L.Html("<b>legend</b>"), "style": "rounded",
                                       "color": "#bbbbbb", "fontsize": "10"})]
     for kind in kinds:
         attrs = {"label": L.Html(L.html_text(KIND_TITLES[kind])), "fontsize": "9"}
         attrs.update(KIND_STYLE[kind])
-        lines.append(f"\t\tlegend_{kind} {attr_list(attrs)}")
+        lines.append(f"\t\t{legend_id(kind)} {attr_list(attrs)}")
     # No edges: unconnected samples share the first rank, so they line up in one column
     # (rankdir LR) or one row (TB) beside the graph.
     if diagram.source_kind == "torch" and any(e.style != "data" for e in diagram.edges):
-        lines.append("\t\tlegend_edges " + attr_list({
+        lines.append(f"\t\t{legend_id('edges')} " + attr_list({
             "shape": "plaintext", "fontsize": "9",
             "label": L.Html("dashed: saved for backward<br/>dotted: view of a base")}))
     lines.append("\t}")
