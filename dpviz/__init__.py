@@ -24,7 +24,7 @@ from dpviz.functional import grad, hvp, jacobian, jvp, value_and_grad, vjp
 from dpviz.exercises import check
 from dpviz.pictures import draw
 from dpviz.pictures.renderer import render
-from dpviz.gradcheck import gradcheck
+from dpviz.gradchecker import gradcheck
 from dpviz import analysis
 from dpviz.settings import mode_note, quick_mode
 from dpviz import nn, optim

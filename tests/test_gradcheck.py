@@ -6,7 +6,7 @@ import pytest
 
 import dpviz as dp
 from dpviz.pictures import draw
-from dpviz.gradcheck import gradcheck
+from dpviz.gradchecker import gradcheck
 from dpviz.errors import DpvizError
 
 
