@@ -62,8 +62,8 @@ def main() -> None:
     parser.add_argument("--render-timeout", type=float, default=120.0, help="seconds per SVG render")
     args = parser.parse_args()
 
-    from dpviz.draw import draw
-    from dpviz.render import RenderError, render
+    from dpviz.pictures import draw
+    from dpviz.pictures.renderer import RenderError, render
 
     loss, params = torch_chain(args.steps)
     n_torch = draw(loss, params=params, saved=False, collapse=False).program_nodes

@@ -16,8 +16,8 @@ import time
 import numpy as np
 
 import dpviz as dp
-from dpviz.draw import draw
-from dpviz.render import render
+from dpviz.pictures import draw
+from dpviz.pictures.renderer import render
 from dpviz.widgets import Stepper
 
 
@@ -56,7 +56,7 @@ def main() -> None:
                timeout=900)
         rerenders.append(time.perf_counter() - t)
     rerender_ms = statistics.median(rerenders) * 1e3
-    from dpviz.render import find_renderer
+    from dpviz.pictures.renderer import find_renderer
 
     print(f"renderer: {find_renderer().kind}")
     print(f"program: n = {prog.n} nodes, {len(prog.edges)} edges; mode='both': {stepper.n_steps} steps")

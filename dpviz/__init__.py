@@ -22,9 +22,9 @@ from dpviz.primitives import (PRIMITIVES, abs, add, clone, concatenate, cos, cro
 from dpviz.program import Program, ProgramNode, trace
 from dpviz.steps import BackwardStep, ForwardStep, JvpStep, JvpTerm
 from dpviz.functional import grad, hvp, jacobian, jvp, value_and_grad, vjp
-from dpviz.draw import draw
-from dpviz.render import render
-from dpviz.gradcheck import gradcheck
+from dpviz.pictures import draw
+from dpviz.pictures.renderer import render
+from dpviz.gradchecker import gradcheck
 from dpviz import analysis, nn, optim
 from dpviz.settings import mode_note, quick_mode
 

@@ -30,7 +30,7 @@ def report(check_data: bool = True) -> dict:
     out: dict = {"python": platform.python_version(), "platform": platform.platform(),
                  "packages": {p: _version(p) for p in PACKAGES}}
     try:
-        from dpviz.render import find_renderer
+        from dpviz.pictures.renderer import find_renderer
         r = find_renderer()
         out["renderer"] = f"{r.kind} ({r.path})"
     except Exception as e:  # noqa: BLE001 - the doctor reports every failure in words

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import dpviz as dp
-from dpviz.draw import draw
-from dpviz.draw.collapse import DEFAULT_THRESHOLD
-from dpviz.draw.model import NodeInfo
+from dpviz.pictures import draw
+from dpviz.pictures.collapse import DEFAULT_THRESHOLD
+from dpviz.pictures.model import NodeInfo
 from dpviz.errors import DpvizError
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -207,7 +207,7 @@ def test_hundred_thousand_nodes_draw_quickly_and_readably():
 @example(np.array([-0.0, 0.0, 0.0, 0.0, 0.0]))          # min() and max() of signed zeros depend on order
 def test_summarize_short_arrays_read_the_same_as_long_ones(values):
     """Arrays of up to 16 numbers take a pure-Python path (speed); it must say what NumPy's path says."""
-    from dpviz.draw.labels import fmt_number, sparkline, summarize
+    from dpviz.pictures.labels import fmt_number, sparkline, summarize
 
     finite = values[np.isfinite(values)]
     bad = values.size - finite.size

@@ -6,10 +6,10 @@ import xml.etree.ElementTree as ET
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dpviz.draw import draw
-from dpviz.draw.labels import MAX_NAME_CHARS, plain
-from dpviz.draw.model import Diagram, EdgeInfo, NodeInfo
-from dpviz.render import render
+from dpviz.pictures import draw
+from dpviz.pictures.labels import MAX_NAME_CHARS, plain
+from dpviz.pictures.model import Diagram, EdgeInfo, NodeInfo
+from dpviz.pictures.renderer import render
 
 SVG = "{http://www.w3.org/2000/svg}"
 NASTY = st.sampled_from(['"', "<", ">", "{", "}", "|", "\\", "\n", "\r", "&", ";", "]", "[", "é", "中",

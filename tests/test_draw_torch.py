@@ -5,8 +5,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from dpviz.draw import draw, to_diagram
-from dpviz.render import render
+from dpviz.pictures import draw, to_diagram
+from dpviz.pictures.renderer import render
 
 torch = pytest.importorskip("torch")
 

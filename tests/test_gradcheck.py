@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import dpviz as dp
-from dpviz.draw import draw
-from dpviz.gradcheck import gradcheck
+from dpviz.pictures import draw
+from dpviz.gradchecker import gradcheck
 from dpviz.errors import DpvizError
 
 

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 import dpviz as dp
-from dpviz.draw import draw
-from dpviz.draw.drawing import DISPLAY_LIMIT
+from dpviz.pictures import draw
+from dpviz.pictures.drawing import DISPLAY_LIMIT
 from dpviz.errors import DpvizError
-from dpviz.render import RenderError, find_renderer, render
+from dpviz.pictures.renderer import RenderError, find_renderer, render
 
 DOT = "digraph { a -> b }"
 
@@ -103,7 +103,7 @@ def test_graphviz_pure_raster_output_leaves_sparklines_out(no_dot_on_path, monke
     """Its raster fonts draw most block characters as empty boxes; SVG keeps them."""
     import subprocess
 
-    from dpviz.draw.labels import SPARK_GLYPHS
+    from dpviz.pictures.labels import SPARK_GLYPHS
 
     source = draw(dp.trace(lambda x: (x * 2.0).tanh().sum(), np.linspace(-2, 2, 10))).source
     assert any(c in source for c in SPARK_GLYPHS)

@@ -177,16 +177,14 @@ def test_torch_graph_backward_order_only():
 
 
 def test_steps_do_not_run_graphviz(monkeypatch):
-    import importlib
+    from dpviz.pictures import renderer
 
-    # the module, not the dp.render function that dpviz/__init__ may export under the same name
-    render_module = importlib.import_module("dpviz.render")
     s = Stepper(dp.trace(neuron, 2.0, -3.0, 5.5), mode="both")
 
     def forbidden(*args, **kwargs):
         raise AssertionError("a step ran Graphviz")
-    monkeypatch.setattr(render_module, "render", forbidden)
-    monkeypatch.setattr(render_module.subprocess, "run", forbidden)
+    monkeypatch.setattr(renderer, "render", forbidden)
+    monkeypatch.setattr(renderer.subprocess, "run", forbidden)
     for _ in range(s.n_steps):
         s.next()
     s.goto(2)

@@ -12,7 +12,7 @@ from dpviz.data.errors import (
     UnknownDatasetError,
 )
 from dpviz.data.fetch import DEFAULT_BASE_URL, known_datasets, locate_raw_files, planetoid_status
-from dpviz.data.planetoid import PlanetoidData, planetoid
+from dpviz.data.loader import PlanetoidData, planetoid
 
 __all__ = [
     "ChecksumMismatchError",

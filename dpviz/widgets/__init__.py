@@ -9,7 +9,7 @@ plot helpers give every figure one look; :func:`explore` re-traces a function as
 >>> Stepper(dp.trace(lambda x: x.exp(), 0.0)).n_steps
 1
 """
-from dpviz.widgets.explore import Explorer, explore
+from dpviz.widgets.explorer import Explorer, explore
 from dpviz.widgets.live import LiveTraining, live_plot
 from dpviz.widgets.plots import PlotError, accuracy_sweep, alignment_heatmap, loss_curves, path_length_profile
 from dpviz.widgets.stepper import Stepper

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from dpviz.draw.labels import fmt_shape, summarize
+from dpviz.pictures.labels import fmt_shape, summarize
 from dpviz.widgets.timeline import Event, Timeline
 
 BAR = "\u0304"      # combining macron: v̄, the adjoint

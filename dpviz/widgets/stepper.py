@@ -11,11 +11,13 @@ from typing import Any, Mapping, Sequence
 
 import ipywidgets as W
 
-from dpviz.draw.collapse import DEFAULT_THRESHOLD, CollapsePlan, plan_collapse
-from dpviz.draw.dot import RANKDIRS, DrawOptions, dot_lines
+from dpviz.pictures.collapse import DEFAULT_THRESHOLD, CollapsePlan, plan_collapse
+from dpviz.pictures.dot import RANKDIRS, DrawOptions, dot_lines
+from dpviz.pictures.ids import (GRAD_NOT_NEEDED_LINE, GRAD_PREFIX, NODE, TANGENT_PREFIX, VALUE, VALUE_PREFIX,
+                                parse_id, unit_ids)
 from dpviz.widgets.panel import counter_text, panel_text
 from dpviz.widgets.svgstyle import EDGE_LOOKS, FAINT, INK, LOOKS, Look, SvgTemplate
-from dpviz.widgets.timeline import NEVER, MODES, StepperError, Timeline, build_timeline, units_of
+from dpviz.widgets.timeline import NEVER, MODES, StepperError, Timeline, build_timeline
 
 _PHASE_LOOK = {"forward": "current-forward", "seed": "current-backward", "backward": "current-backward",
                "jvp": "current-jvp"}
@@ -105,7 +107,7 @@ class Stepper(W.VBox):
 
     # -- layout (once) ----------------------------------------------------------------------------
     def _layout(self, plan: CollapsePlan, rankdir: str, renderer: str | None, timeout: float) -> SvgTemplate:
-        from dpviz.render import render
+        from dpviz.pictures.renderer import render
 
         tl = self.timeline
         opts = DrawOptions(index=True, rankdir=rankdir, legend=False, sparklines=False,
@@ -119,7 +121,7 @@ class Stepper(W.VBox):
     def _setup_units(self, plan: CollapsePlan) -> None:
         """Per drawn box and arrow: the step at which it reaches each state (so a step is O(boxes))."""
         tl = self.timeline
-        self._unit_of = units_of(plan.unit)
+        self._unit_of = unit_ids(plan.unit)
         known: dict[str, int] = {}
         grad: dict[str, int] = {}
         tan: dict[str, int] = {}
@@ -343,26 +345,28 @@ class Stepper(W.VBox):
         tl = self.timeline
         out: dict[tuple[str, str], tuple[str, str]] = {}
         for (u, line) in self._template.text_slots:
-            if u[0] != "n":
-                continue
-            i = int(u[1:])
+            unit = parse_id(u)
+            if unit is None or unit[0] != NODE:
+                continue                           # only a node drawn as its own box has numbers
+            i = unit[1]
             tr = tl.tracks[i]
-            if line == "value":
-                out[(u, line)] = (f"value {tr.value_text}", INK) if tr.value_at <= k else ("value ?", FAINT)
+            if line == VALUE:
+                known = tr.value_at <= k
+                out[(u, line)] = (VALUE_PREFIX + tr.value_text, INK) if known else (VALUE_PREFIX + "?", FAINT)
             elif self.mode == "jvp":
                 entry = tl.tangent_entry(i, k)
                 if entry is not None:
-                    out[(u, line)] = (f"tangent {entry[2]}", INK)
+                    out[(u, line)] = (TANGENT_PREFIX + entry[2], INK)
                 else:
-                    out[(u, line)] = ("tangent ?", FAINT) if tr.tangents else ("tangent 0", FAINT)
+                    out[(u, line)] = (TANGENT_PREFIX + ("?" if tr.tangents else "0"), FAINT)
             elif not backward_now:
                 out[(u, line)] = ("", FAINT)       # the backward pass has not started: no grad line yet
             else:
                 entry = tl.adjoint_entry(i, k)
                 if entry is not None:
-                    out[(u, line)] = (f"grad {entry[2]}", INK)
+                    out[(u, line)] = (GRAD_PREFIX + entry[2], INK)
                 else:
-                    out[(u, line)] = ("grad ?", FAINT) if tr.grads else ("grad: not needed", FAINT)
+                    out[(u, line)] = (GRAD_PREFIX + "?", FAINT) if tr.grads else (GRAD_NOT_NEEDED_LINE, FAINT)
         return out
 
     def _show(self) -> None:

@@ -4,11 +4,12 @@ Graphviz (system ``dot`` or ``graphviz-pure``) writes one ``<g class="node">`` p
 titled with its DOT id (``n3``, ``g1``), and one ``<g class="edge">`` per arrow, titled
 ``n0->n3``. :class:`SvgTemplate` cuts that text once into static pieces and *slots*: the
 class of each box and arrow, the fill and stroke of their shapes, and the ``value`` /
-``grad`` lines of each label. Filling the slots and joining the pieces is a string join,
-so a step costs microseconds per node instead of a new layout.
+``grad`` lines of each label (ids and line roles as :mod:`dpviz.pictures.ids` defines
+them). Filling the slots and joining the pieces is a string join, so a step costs
+microseconds per node instead of a new layout.
 
 >>> import dpviz as dp
->>> from dpviz.render import render
+>>> from dpviz.pictures.renderer import render
 >>> t = SvgTemplate(render("digraph { n0 [label=<x<br/>value 2>]; n1; n0 -> n1 }"))
 >>> t.units, t.edges
 (['n0', 'n1'], [('n0', 'n1')])
@@ -22,6 +23,8 @@ import html
 import re
 from dataclasses import dataclass
 from typing import Mapping
+
+from dpviz.pictures.ids import line_role
 
 _GROUP = re.compile(r'<g id="([^"]*)" class="(node|edge|cluster)">\s*<title>([^<]*)</title>')
 _ELEMENT = re.compile(r"<(path|polygon|ellipse|polyline)\b([^>]*?)(/?)>|<text\b([^>]*)>(.*?)</text>", re.S)
@@ -115,7 +118,7 @@ class SvgTemplate:
     label lines that can change. The XML prologue is dropped so the text can be put
     straight into HTML.
 
-    >>> from dpviz.render import render
+    >>> from dpviz.pictures.renderer import render
     >>> SvgTemplate(render("digraph { a -> b }")).units
     ['a', 'b']
     """
@@ -177,12 +180,8 @@ class SvgTemplate:
                 pos = m.end()
                 continue
             attrs, content = m.group(4), html.unescape(m.group(5))
-            line = None
-            if kind == "node" and 'font-weight="bold"' not in attrs:
-                if content.startswith("value "):
-                    line = "value"
-                elif content.startswith(("grad ", "grad:")):
-                    line = "grad"
+            # a bold line is a title, whose name may begin like a value or grad line
+            line = line_role(content) if kind == "node" and 'font-weight="bold"' not in attrs else None
             if line is None:
                 continue
             kept = _strip_paint(attrs)

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 import numpy as np
 
-from dpviz.draw.api import to_diagram
-from dpviz.draw.labels import summarize
-from dpviz.draw.model import GRAD_COMPUTED, GRAD_NOT_NEEDED, Diagram
+from dpviz.pictures.api import to_diagram
+from dpviz.pictures.labels import summarize
+from dpviz.pictures.model import GRAD_COMPUTED, GRAD_NOT_NEEDED, Diagram
 from dpviz.errors import DpvizError
 
 #: The modes a stepper can play.
@@ -295,12 +295,3 @@ def _from_torch(root: Any, params: Mapping[str, Any] | None) -> Timeline:
             else:
                 tracks[i].grads.append((last_use[i], None, "arrived"))
     return Timeline("backward", "torch", diagram, events, tracks, 1, None, {}, has_grads)
-
-
-def units_of(unit: Sequence[int]) -> list[str]:
-    """The SVG id of each node's box: ``n<i>`` when drawn itself, ``g<k>`` inside a collapsed group.
-
-    >>> units_of([-1, 0, 0, -1])
-    ['n0', 'g0', 'g0', 'n3']
-    """
-    return [f"n{i}" if g == -1 else f"g{g}" for i, g in enumerate(unit)]

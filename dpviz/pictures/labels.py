@@ -1,4 +1,4 @@
-"""Text that goes into a drawing: escaping for DOT, and short summaries of values.
+"""Text that goes into a drawing: escaping and attribute syntax for DOT, and short summaries of values.
 
 Two escapers live here because DOT has two kinds of string:
 
@@ -9,7 +9,8 @@ Two escapers live here because DOT has two kinds of string:
 * quoted strings (``"..."``), used for every other attribute value.
 
 User text (names, scope names, values) only ever reaches DOT through one of
-these two functions, so no name can break or inject DOT.
+these two functions, so no name can break or inject DOT; :func:`attr_list` writes
+attribute lists with them, for the DOT writer and the legend alike.
 
 >>> html_text('a<b & "c"')
 'a&lt;b &amp; &quot;c&quot;'
@@ -26,11 +27,13 @@ from typing import Any
 
 import numpy as np
 
+# The renderer leaves sparklines out of the PNGs that graphviz-pure draws (its raster fonts lack
+# these glyphs), so the glyphs are named where the renderer sits, below this module.
+from dpviz.pictures.renderer import SPARK_GLYPHS
+
 #: Longest name shown in full; longer ones end in an ellipsis (the tooltip keeps it all).
 MAX_NAME_CHARS = 48
 
-#: The block characters of a sparkline, lowest first (U+2581 to U+2588).
-SPARK_GLYPHS = "▁▂▃▄▅▆▇█"
 _SPARK_WIDTH = 16      # a sparkline has at most this many characters
 _HTML_SPECIAL = frozenset("&<>\"\\")   # characters html_text must rewrite
 
@@ -143,6 +146,21 @@ def dot_string(text: str) -> str:
     text = plain(text).replace("\r\n", "\n").replace("\r", "\n")
     body = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{body}"'
+
+
+def attr_list(attrs: dict[str, Any]) -> str:
+    """``[k=v ...]`` with every value quoted, except HTML labels (already escaped).
+
+    >>> attr_list({"color": "red", "label": Html("<b>x</b>")})
+    '[color="red" label=<<b>x</b>>]'
+    """
+    parts = []
+    for key, value in attrs.items():
+        if isinstance(value, Html):
+            parts.append(f"{key}=<{value}>")
+        else:
+            parts.append(f"{key}={dot_string(str(value))}")
+    return "[" + " ".join(parts) + "]"
 
 
 def fmt_number(x: Any) -> str:

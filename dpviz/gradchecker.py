@@ -118,7 +118,7 @@ class GradcheckReport:
 
     def draw(self, **options: Any) -> Any:
         """Draw the checked program coloured by discrepancy (options as for ``dp.draw``)."""
-        from dpviz.draw import draw
+        from dpviz.pictures import draw
 
         return draw(self.program, style=self.style, **options)
 

@@ -1,4 +1,4 @@
-"""Turn the autograd graph of a PyTorch tensor into a :class:`~dpviz.draw.model.Diagram`.
+"""Turn the autograd graph of a PyTorch tensor into a :class:`~dpviz.pictures.model.Diagram`.
 
 The graph is walked from ``grad_fn`` with an explicit stack, never by recursion, so a
 100,000-step chain cannot raise ``RecursionError``. Each backward function becomes an
@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from dpviz.draw.model import (
+from dpviz.pictures.model import (
     GRAD_COMPUTED,
     GRAD_NOT_COMPUTED,
     GRAD_NOT_NEEDED,

@@ -21,7 +21,7 @@ from typing import Any, Callable, Mapping
 
 import ipywidgets as W
 
-from dpviz.draw.labels import summarize
+from dpviz.pictures.labels import summarize
 from dpviz.errors import DpvizError
 
 
@@ -110,9 +110,9 @@ class Explorer(W.VBox):
     def _update(self) -> None:
         if self._quiet:
             return
-        from dpviz.draw import draw
+        from dpviz.pictures import draw
         from dpviz.program import trace
-        from dpviz.render import render
+        from dpviz.pictures.renderer import render
 
         before = _signature(self.program) if self.program is not None else None
         try:

@@ -1,11 +1,12 @@
-"""Write a :class:`~dpviz.draw.model.Diagram` as DOT text, one line per statement.
+"""Write a :class:`~dpviz.pictures.model.Diagram` as DOT text, one line per statement.
 
 The text depends only on the diagram and the options: nodes are called ``n<index>``,
-groups ``g<k>``, clusters ``cluster_<k>`` in order of first appearance, and edges are
-written in the order of their target and argument position. The same program therefore
-always gives the same bytes, which is what the golden tests compare.
+groups ``g<k>``, clusters ``cluster_<k>`` in order of first appearance (the ids of
+:mod:`~dpviz.pictures.ids`), and edges are written in the order of their target and
+argument position. The same program therefore always gives the same bytes, which is
+what the golden tests compare.
 
->>> from dpviz.draw.model import Diagram, NodeInfo, EdgeInfo
+>>> from dpviz.pictures.model import Diagram, NodeInfo, EdgeInfo
 >>> d = Diagram([NodeInfo(index=0, kind="input", op="input", name="x"),
 ...              NodeInfo(index=1, kind="op", op="neg", args=(0,), is_output=True)],
 ...             [EdgeInfo(0, 1, 0)])
@@ -19,11 +20,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from dpviz.draw import labels as L
-from dpviz.draw.collapse import CollapsePlan, Group, op_summary
-from dpviz.draw.legend import legend_lines
-from dpviz.draw.model import GRAD_COMPUTED, GRAD_NOT_COMPUTED, GRAD_UNAVAILABLE, Diagram, NodeInfo
-from dpviz.draw.style import EDGE_STYLE, HIGHLIGHT_STYLE, KIND_STYLE, StyleHook, call_hook, node_style
+from dpviz.pictures import labels as L
+from dpviz.pictures.labels import attr_list
+from dpviz.pictures.collapse import CollapsePlan, Group, op_summary
+from dpviz.pictures.ids import (GRAD_NOT_COMPUTED_LINE, GRAD_NOT_NEEDED_LINE, GRAD_PREFIX, VALUE_PREFIX,
+                                cluster_id, group_id, unit_ids)
+from dpviz.pictures.legend import legend_lines
+from dpviz.pictures.model import GRAD_COMPUTED, GRAD_NOT_COMPUTED, GRAD_UNAVAILABLE, Diagram, NodeInfo
+from dpviz.pictures.style import EDGE_STYLE, HIGHLIGHT_STYLE, KIND_STYLE, StyleHook, call_hook, node_style
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
 
@@ -50,21 +54,6 @@ class DrawOptions:
     sparklines: bool = True
 
 
-def attr_list(attrs: dict[str, Any]) -> str:
-    """``[k=v ...]`` with every value quoted, except HTML labels (already escaped).
-
-    >>> attr_list({"color": "red", "label": L.Html("<b>x</b>")})
-    '[color="red" label=<<b>x</b>>]'
-    """
-    parts = []
-    for key, value in attrs.items():
-        if isinstance(value, L.Html):
-            parts.append(f"{key}=<{value}>")
-        else:
-            parts.append(f"{key}={L.dot_string(str(value))}")
-    return "[" + " ".join(parts) + "]"
-
-
 def _small(text: str) -> str:
     return f'<font point-size="9" color="#555555">{text}</font>'
 
@@ -82,7 +71,7 @@ def _static_params(params: dict[str, Any]) -> str:
 def node_label(node: NodeInfo, opts: DrawOptions) -> L.Html:
     """The HTML-like label of one node, every piece of user text escaped.
 
-    >>> from dpviz.draw.model import NodeInfo
+    >>> from dpviz.pictures.model import NodeInfo
     >>> str(node_label(NodeInfo(index=2, kind="op", op="tanh"), DrawOptions(value=False, shape=False)))
     '<b>tanh</b><br/><font point-size="9" color="#555555">grad: not computed</font>'
     """
@@ -108,14 +97,14 @@ def node_label(node: NodeInfo, opts: DrawOptions) -> L.Html:
     if facts:
         lines.append(_small(" ".join(facts)))
     if opts.value and node.value is not None:
-        lines.append("value " + L.html_text(L.summarize(node.value, spark=opts.sparklines)))
+        lines.append(VALUE_PREFIX + L.html_text(L.summarize(node.value, spark=opts.sparklines)))
     if opts.grad:
         if node.grad_state == GRAD_COMPUTED:
-            lines.append("grad " + L.html_text(L.summarize(node.grad, spark=opts.sparklines)))
+            lines.append(GRAD_PREFIX + L.html_text(L.summarize(node.grad, spark=opts.sparklines)))
         elif node.grad_state == GRAD_NOT_COMPUTED:
-            lines.append(_small("grad: not computed"))
+            lines.append(_small(GRAD_NOT_COMPUTED_LINE))
         elif node.kind not in ("const", "saved", "view_base") and node.grad_state != GRAD_UNAVAILABLE:
-            lines.append(_small("grad: not needed"))
+            lines.append(_small(GRAD_NOT_NEEDED_LINE))
     return L.Html("<br/>".join(lines))
 
 
@@ -131,7 +120,7 @@ def _tooltip(node: NodeInfo) -> str:
 def group_label(diagram: Diagram, group: Group) -> L.Html:
     """The label of a collapsed box: its title, how many nodes and which ops it holds.
 
-    >>> from dpviz.draw.model import Diagram, NodeInfo
+    >>> from dpviz.pictures.model import Diagram, NodeInfo
     >>> d = Diagram([NodeInfo(index=0, kind="op", op="add", scope="s")], [])
     >>> str(group_label(d, Group("s", "scope", "", [0])))
     '<b>s</b><br/>1 node: add'
@@ -177,7 +166,7 @@ class _ClusterTree:
             for line in self.units[scope]:
                 out.append(indent + line)
             for child in self.children[scope]:
-                out.append(f"{indent}subgraph cluster_{counter[0]} {{")
+                out.append(f"{indent}subgraph {cluster_id(counter[0])} {{")
                 counter[0] += 1
                 label = L.Html(L.html_text(child.rsplit("/", 1)[-1], max_chars=L.MAX_NAME_CHARS))
                 out.append(indent + "\t" + "graph " + attr_list({
@@ -199,7 +188,7 @@ def dot_lines(
 ) -> list[str]:
     """The body of the ``digraph`` (without braces), one statement per line.
 
-    >>> from dpviz.draw.model import Diagram, NodeInfo
+    >>> from dpviz.pictures.model import Diagram, NodeInfo
     >>> dot_lines(Diagram([NodeInfo(index=0, kind="input", op="input")], []), DrawOptions(legend=False))[0]
     '\\tgraph [rankdir="LR" fontname="Helvetica" fontsize="11" nodesep="0.25" ranksep="0.35" newrank="true" nslimit="2" nslimit1="2"]'
     """
@@ -243,18 +232,15 @@ def dot_lines(
             if marked.intersection(group.members):
                 attrs.update(HIGHLIGHT_STYLE)
             scope = group.parent_scope if opts.clusters else ""
-            tree.add(scope, f"g{g} {attr_list(attrs)}")
+            tree.add(scope, f"{group_id(g)} {attr_list(attrs)}")
     tree.write(out)
 
-    def unit_id(i: int) -> str:
-        g = plan.unit[i]
-        return f"n{i}" if g == -1 else f"g{g}"
-
+    unit_of = unit_ids(plan.unit)   # the box each node is drawn in
     # Edges into a group, out of it or between two groups are merged and counted.
     merged: dict[tuple[str, str, str], int] = {}
     order: list[tuple[str, str, str]] = []
     for edge in sorted(diagram.edges, key=lambda e: (e.dst, -1 if e.position is None else e.position, e.src)):
-        src, dst = unit_id(edge.src), unit_id(edge.dst)
+        src, dst = unit_of[edge.src], unit_of[edge.dst]
         if src == dst:
             continue
         if plan.unit[edge.src] == -1 and plan.unit[edge.dst] == -1:

@@ -16,6 +16,8 @@ from typing import Any, Iterable
 
 import graphviz
 
+from dpviz.pictures.renderer import render
+
 #: Jupyter display lays out at most this many boxes; larger drawings show a message.
 DISPLAY_LIMIT = 300
 
@@ -42,8 +44,6 @@ class Drawing(graphviz.Digraph):
         ``renderer`` and ``formatter`` are Graphviz output plug-ins, which dpviz does not
         choose; they are accepted for compatibility and ignored.
         """
-        from dpviz.render import render
-
         fmt = format or self.format or "svg"
         data = render(self.source, format=fmt, engine=engine or self.engine or "dot")
         raw = data.encode("utf-8") if isinstance(data, str) else data

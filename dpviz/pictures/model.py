@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from dpviz.pictures.ids import node_id
+
 #: Every kind of node a drawing knows, in the order the legend lists them.
 KINDS: tuple[str, ...] = ("input", "param", "const", "op", "output", "saved", "view_base", "group")
 
@@ -92,8 +94,8 @@ class NodeInfo:
 
     @property
     def id(self) -> str:
-        """The node's identifier in DOT text: ``n`` and its index, stable across runs."""
-        return f"n{self.index}"
+        """The node's identifier in DOT text (:func:`~dpviz.pictures.ids.node_id`), stable across runs."""
+        return node_id(self.index)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """The visual vocabulary (one look per kind of node) and the public style hook.
 
-A *style hook* is any callable that takes a :class:`~dpviz.draw.model.NodeInfo` and
+A *style hook* is any callable that takes a :class:`~dpviz.pictures.model.NodeInfo` and
 returns Graphviz node attributes (or ``None`` to leave the node alone). ``dp.draw``
 calls it for every node it draws on its own, after its own styling and highlighting, so
 the hook has the last word. The stepper widget and the gradient-check overlay use it.
@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Mapping, Optional
 
-from dpviz.draw.model import NodeInfo
+from dpviz.pictures.model import NodeInfo
 from dpviz.errors import DpvizError
 
 #: The type of a style hook.
@@ -55,7 +55,7 @@ _RESERVED = frozenset({"label"})
 def node_style(node: NodeInfo) -> dict[str, str]:
     """The base attributes of ``node``: its kind's look, or the output look.
 
-    >>> from dpviz.draw.model import NodeInfo
+    >>> from dpviz.pictures.model import NodeInfo
     >>> node_style(NodeInfo(index=0, kind="param", op="param"))["fillcolor"]
     '#ffe7b0'
     """
@@ -88,7 +88,7 @@ def check_attrs(attrs: Any, *, where: str) -> dict[str, str]:
 def call_hook(hook: StyleHook, node: NodeInfo) -> dict[str, str]:
     """Run a style hook on ``node``; errors name the node so they are easy to trace.
 
-    >>> from dpviz.draw.model import NodeInfo
+    >>> from dpviz.pictures.model import NodeInfo
     >>> call_hook(lambda n: {"color": "red"}, NodeInfo(index=0, kind="op", op="add"))
     {'color': 'red'}
     """

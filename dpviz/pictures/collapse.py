@@ -7,7 +7,7 @@ that fits is folded; if even the top level does not fit (say, a 100,000-step loo
 written without scopes), runs of consecutive nodes are folded into numbered blocks.
 Everything here is linear in the number of nodes and edges, so it cannot hang.
 
->>> from dpviz.draw.model import Diagram, NodeInfo
+>>> from dpviz.pictures.model import Diagram, NodeInfo
 >>> d = Diagram([NodeInfo(index=i, kind="op", op="add", scope="a/b") for i in range(5)], [])
 >>> plan = plan_collapse(d, ["a"], threshold=300)
 >>> [g.key for g in plan.groups], plan.visible_count
@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from dpviz.draw.model import Diagram
+from dpviz.pictures.model import Diagram
 from dpviz.errors import DpvizError
 
 #: Graphs with more nodes than this are collapsed automatically unless ``collapse=False``.
@@ -71,7 +71,7 @@ def _prefixes(scope: str) -> list[str]:
 def all_scopes(diagram: Diagram) -> list[str]:
     """Every scope that some node lies in, with the scopes enclosing them, sorted.
 
-    >>> from dpviz.draw.model import Diagram, NodeInfo
+    >>> from dpviz.pictures.model import Diagram, NodeInfo
     >>> all_scopes(Diagram([NodeInfo(index=0, kind="op", op="add", scope="m/l0")], []))
     ['m', 'm/l0']
     """
@@ -183,7 +183,7 @@ def plan_collapse(
     ``False``: never fold; ``True``: fold every top-level scope; a scope name or a list of
     them: fold exactly those.
 
-    >>> from dpviz.draw.model import Diagram, NodeInfo
+    >>> from dpviz.pictures.model import Diagram, NodeInfo
     >>> d = Diagram([NodeInfo(index=i, kind="op", op="add") for i in range(1000)], [])
     >>> plan = plan_collapse(d, None, threshold=300)
     >>> len(plan.groups), plan.note is not None
@@ -214,7 +214,7 @@ def plan_collapse(
 def op_summary(diagram: Diagram, members: Sequence[int], limit: int = 3) -> str:
     """The most frequent ops among ``members``, e.g. ``"matmul×2, add×2, tanh"``.
 
-    >>> from dpviz.draw.model import Diagram, NodeInfo
+    >>> from dpviz.pictures.model import Diagram, NodeInfo
     >>> d = Diagram([NodeInfo(index=i, kind="op", op=o) for i, o in enumerate(["add", "add", "mul"])], [])
     >>> op_summary(d, [0, 1, 2])
     'add×2, mul'

@@ -17,11 +17,11 @@ import contextlib
 import gc
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from dpviz.draw.collapse import DEFAULT_THRESHOLD, plan_collapse
-from dpviz.draw.dot import RANKDIRS, DrawOptions, dot_lines
-from dpviz.draw.drawing import Drawing
-from dpviz.draw.model import Diagram
-from dpviz.draw.style import StyleHook
+from dpviz.pictures.collapse import DEFAULT_THRESHOLD, plan_collapse
+from dpviz.pictures.dot import RANKDIRS, DrawOptions, dot_lines
+from dpviz.pictures.drawing import Drawing
+from dpviz.pictures.model import Diagram
+from dpviz.pictures.style import StyleHook
 from dpviz.errors import DpvizError
 
 
@@ -36,7 +36,7 @@ def _is_torch_tensor(obj: Any) -> bool:
 
 def to_diagram(obj: Any, *, params: Mapping[str, Any] | None = None, saved: bool = True,
                title: str | None = None) -> Diagram:
-    """The :class:`~dpviz.draw.model.Diagram` that ``dp.draw`` would draw for ``obj``.
+    """The :class:`~dpviz.pictures.model.Diagram` that ``dp.draw`` would draw for ``obj``.
 
     >>> import dpviz as dp
     >>> to_diagram(dp.tensor(1.0, name="a", requires_grad=True) * 2).n
@@ -45,12 +45,12 @@ def to_diagram(obj: Any, *, params: Mapping[str, Any] | None = None, saved: bool
     if isinstance(obj, Diagram):
         return obj
     if _is_torch_tensor(obj):
-        from dpviz.draw.from_torch import diagram_from_torch
+        from dpviz.pictures.from_torch import diagram_from_torch
 
         return diagram_from_torch(obj, params=params, saved=saved, title=title)
     if params is not None:
         raise DpvizError("params= names the leaves of a PyTorch graph; dpviz tensors carry their own names")
-    from dpviz.draw.from_program import diagram_from_program
+    from dpviz.pictures.from_program import diagram_from_program
 
     if hasattr(obj, "nodes") and hasattr(obj, "edges"):
         return diagram_from_program(obj, title=title)
@@ -141,7 +141,7 @@ def draw(
     into single boxes: ``True`` for every top-level scope, a name or list of names for
     those, ``False`` for none; by default only graphs with more than ``threshold`` nodes are
     folded, and the drawing says so. ``highlight`` marks nodes by index or name; ``style`` is
-    a hook ``node -> dict of Graphviz attributes`` (see :mod:`dpviz.draw.style`).
+    a hook ``node -> dict of Graphviz attributes`` (see :mod:`dpviz.pictures.style`).
 
     >>> import dpviz as dp, numpy as np
     >>> x = dp.tensor(np.arange(3.0), name="x", requires_grad=True)

@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dpviz.draw.labels import SPARK_GLYPHS
 from dpviz.errors import DpvizError
 
+#: The block characters of a sparkline, lowest first (U+2581 to U+2588). graphviz-pure's raster
+#: fonts lack most of them, so :func:`render` leaves them out of its PNG and JPEG output.
+SPARK_GLYPHS = "▁▂▃▄▅▆▇█"
 _NO_SPARKLINES = {ord(c): None for c in SPARK_GLYPHS}
 
 #: Output formats dpviz promises with both renderers.

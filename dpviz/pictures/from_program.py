@@ -1,4 +1,4 @@
-"""Turn a dpviz ``Program`` (or a tensor's history) into a :class:`~dpviz.draw.model.Diagram`.
+"""Turn a dpviz ``Program`` (or a tensor's history) into a :class:`~dpviz.pictures.model.Diagram`.
 
 >>> import dpviz as dp, numpy as np
 >>> x = dp.tensor(np.ones(2), name="x", requires_grad=True)
@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from dpviz.draw.model import (
+from dpviz.pictures.model import (
     GRAD_COMPUTED,
     GRAD_NOT_COMPUTED,
     GRAD_NOT_NEEDED,
