@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import sys
 
+from dpviz import binder, doctor, figure
+
 USAGE = """usage: dpviz <command> [options]
 
 commands:
@@ -30,17 +32,14 @@ def main(argv=None) -> int:
         return 0
     cmd, rest = argv[0], argv[1:]
     if cmd == "doctor":
-        from dpviz.doctor import main as doctor
-        return doctor(rest)
+        return doctor.main(rest)
     if cmd == "reproduce":
-        from dpviz.gnn.cli import main as reproduce
+        from dpviz.gnn.cli import main as reproduce   # torch: loaded only for this command
         return reproduce(rest)
     if cmd == "figure":
-        from dpviz.figure import main as figure
-        return figure(rest)
+        return figure.main(rest)
     if cmd == "binder":
-        from dpviz.binder import main as binder
-        return binder(rest)
+        return binder.main(rest)
     print(f"dpviz: unknown command {cmd!r}\n\n{USAGE.rstrip()}", file=sys.stderr)
     return 2
 

@@ -30,6 +30,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from dpviz.errors import DpvizError
+from dpviz.primitives import stack
+from dpviz.program import trace
+from dpviz.tensors import tensor
 
 _LEAF_KINDS = ("input", "param", "const")
 
@@ -358,9 +361,7 @@ def lag_profile(prog: Any, inputs: Sequence[int | str], outputs: Sequence[int | 
 
 
 def _rnn(xs: list[Any], W: Any, U: Any) -> tuple[Any, ...]:
-    import dpviz as dp
-
-    h = dp.tensor(np.zeros(U.shape[0]))
+    h = tensor(np.zeros(U.shape[0]))
     ys = []
     for x in xs:                     # one step per input: h_t = tanh(W x_t + U h_{t-1})
         h = (W @ x + U @ h).tanh()
@@ -369,9 +370,7 @@ def _rnn(xs: list[Any], W: Any, U: Any) -> tuple[Any, ...]:
 
 
 def _self_attention(xs: list[Any], Wq: Any, Wk: Any, Wv: Any) -> tuple[Any, ...]:
-    import dpviz as dp
-
-    X = dp.stack(xs)                 # (T, d): every input enters through the same node
+    X = stack(xs)                 # (T, d): every input enters through the same node
     Q, K, V = X @ Wq, X @ Wk, X @ Wv
     scores = (Q @ K.T) / np.sqrt(Q.shape[1])
     weights = scores.softmax(axis=1)  # y_t = sum_i similarity(q_t, k_i) v_i
@@ -390,14 +389,12 @@ def figures_2_and_3(T: int = 6, d: int = 3, seed: int = 0) -> dict[str, LagProfi
     >>> profiles["rnn"].grows_with_lag, profiles["self_attention"].symmetric
     (True, True)
     """
-    import dpviz as dp
-
     rng = np.random.default_rng(seed)
     xs = [rng.standard_normal(d) for _ in range(T)]
     W, U = rng.standard_normal((d, d)), rng.standard_normal((d, d))
-    rnn = dp.trace(lambda *x: _rnn(list(x), dp.tensor(W), dp.tensor(U)), *xs)
+    rnn = trace(lambda *x: _rnn(list(x), tensor(W), tensor(U)), *xs)
     Wq, Wk, Wv = (rng.standard_normal((d, d)) for _ in range(3))
-    att = dp.trace(lambda *x: _self_attention(list(x), dp.tensor(Wq), dp.tensor(Wk), dp.tensor(Wv)), *xs)
+    att = trace(lambda *x: _self_attention(list(x), tensor(Wq), tensor(Wk), tensor(Wv)), *xs)
     return {
         "rnn": lag_profile(rnn, rnn.inputs, rnn.outputs),
         "self_attention": lag_profile(att, att.inputs, att.outputs),

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from dpviz.errors import DpvizError
+from dpviz.lessons.welcome import COURSE
 
 #: GitHub's rules for names, loosely: letters, digits, '-', '_' and '.'; owners without '.'.
 _REPO = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?/[A-Za-z0-9._-]+$")
@@ -33,8 +34,6 @@ def first_notebook() -> str:
     >>> first_notebook()
     'notebooks/01-welcome.ipynb'
     """
-    from dpviz.lessons.welcome import COURSE
-
     return f"notebooks/{COURSE[0].file}"
 
 

@@ -10,6 +10,8 @@ import importlib.metadata as md
 import platform
 import sys
 
+from dpviz.pictures.renderer import find_renderer
+
 PACKAGES = ["dpviz", "numpy", "scipy", "torch", "graphviz", "graphviz-pure", "networkx", "ipywidgets",
             "plotly", "jupyterlab", "torch-geometric"]
 
@@ -30,7 +32,6 @@ def report(check_data: bool = True) -> dict:
     out: dict = {"python": platform.python_version(), "platform": platform.platform(),
                  "packages": {p: _version(p) for p in PACKAGES}}
     try:
-        from dpviz.pictures.renderer import find_renderer
         r = find_renderer()
         out["renderer"] = f"{r.kind} ({r.path})"
     except Exception as e:  # noqa: BLE001 - the doctor reports every failure in words

@@ -15,6 +15,8 @@ import sys
 from html import escape
 from pathlib import Path
 
+from dpviz.program import trace
+
 _PT = re.compile(r"([0-9.]+)(pt|px)?")
 
 
@@ -32,10 +34,9 @@ def stepped_neuron_svg(step: int = 5) -> str:
     >>> "step 5 of 6" in stepped_neuron_svg()
     True
     """
-    import dpviz as dp
     from dpviz.widgets import Stepper
 
-    prog = dp.trace(lambda x, w, b: (x * w + b).tanh(), 2.0, -3.0, 5.5)
+    prog = trace(lambda x, w, b: (x * w + b).tanh(), 2.0, -3.0, 5.5)
     s = Stepper(prog, mode="backward").goto(step)
     graph = s.svg[s.svg.index("<svg"):]
     width, height = _size(graph)

@@ -24,6 +24,7 @@ import numpy as np
 
 from dpviz import steps
 from dpviz.errors import DpvizError
+from dpviz.pictures import draw
 from dpviz.program import Program, trace
 
 #: Scores (error divided by tolerance) above 1 fail; this many times the tolerance is "red".
@@ -118,8 +119,6 @@ class GradcheckReport:
 
     def draw(self, **options: Any) -> Any:
         """Draw the checked program coloured by discrepancy (options as for ``dp.draw``)."""
-        from dpviz.pictures import draw
-
         return draw(self.program, style=self.style, **options)
 
 

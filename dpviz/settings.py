@@ -15,6 +15,8 @@ from __future__ import annotations
 import os
 from typing import ClassVar
 
+from dpviz.errors import DpvizError
+
 
 def quick_mode() -> bool:
     """True when notebooks and experiments should run their small, fast setting.
@@ -37,8 +39,6 @@ def torch_device(prefer: str = "auto"):
     'cpu'
     """
     import torch
-
-    from dpviz.errors import DpvizError
 
     if prefer == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")

@@ -16,8 +16,6 @@ array([[2., 4.],
 """
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from dpviz import inplace

@@ -1,9 +1,8 @@
 """Every registered exercise (all parts): a question, a hint, and a kind word for an empty answer."""
 import pytest
 
-from dpviz.exercises import REGISTRY, _load_parts, check
+from dpviz.exercises import REGISTRY, check   # importing the package registers every part
 
-_load_parts()
 ALL = sorted(k for k in REGISTRY if not k.startswith("demo."))
 
 

@@ -27,9 +27,10 @@ from typing import ClassVar, Literal
 import numpy as np
 import torch
 
-import dpviz as dp
-from dpviz.settings import ModeSettings
 from dpviz.apps import require, seqdata, torch_threads
+from dpviz.primitives import concatenate, stack
+from dpviz.settings import ModeSettings, torch_device
+from dpviz.tensors import as_tensor, ones, zeros
 
 Kind = Literal["none", "bahdanau", "cosine"]
 KINDS = ("none", "bahdanau", "cosine")
@@ -48,13 +49,13 @@ def bahdanau_scores(s, H, W, v):
     >>> np.round(bahdanau_scores(s, H, W, v).data, 4).tolist()   # tanh(1 + 0), tanh(1 + 2)
     [0.7616, 0.9951]
     """
-    s, H, W, v = (dp.as_tensor(a) for a in (s, H, W, v))
+    s, H, W, v = (as_tensor(a) for a in (s, H, W, v))
     require(s.ndim == 1 and H.ndim == 2, f"s must be a vector and H a matrix; got {s.shape}, {H.shape}")
     require(W.shape == (v.shape[0], s.shape[0] + H.shape[1]),
             f"W must be (len(v), len(s) + H.shape[1]) = ({v.shape[0]}, {s.shape[0] + H.shape[1]}); got {W.shape}")
     # [s; h_i] for all i at once: s repeated on every row, then joined to H column-wise
-    S = dp.ones((H.shape[0], 1)) * s
-    joined = dp.concatenate([S, H], axis=1)
+    S = ones((H.shape[0], 1)) * s
+    joined = concatenate([S, H], axis=1)
     return (joined @ W.T).tanh() @ v
 
 
@@ -65,7 +66,7 @@ def cosine_scores(s, H, sharpness=1.0):
     >>> np.round(cosine_scores(dp.tensor([1.0, 0.0]), dp.tensor([[2.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])).data, 6).tolist()
     [1.0, 0.0, -1.0]
     """
-    s, H = dp.as_tensor(s), dp.as_tensor(H)
+    s, H = as_tensor(s), as_tensor(H)
     require(s.ndim == 1 and H.ndim == 2 and H.shape[1] == s.shape[0],
             f"cosine scores need s (n,) and H (T, n); got {s.shape} and {H.shape}")
     norms = ((H * H).sum(axis=1) + 1e-12).sqrt() * ((s * s).sum() + 1e-12).sqrt()
@@ -80,7 +81,7 @@ def attend(scores, H):
     >>> alpha.data.tolist(), c.data.tolist()
     ([0.5, 0.5], [0.5, 0.5])
     """
-    scores, H = dp.as_tensor(scores), dp.as_tensor(H)
+    scores, H = as_tensor(scores), as_tensor(H)
     require(scores.ndim == 1 and H.ndim == 2 and scores.shape[0] == H.shape[0],
             f"need one score per row of H; got scores {scores.shape} and H {H.shape}")
     alpha = scores.softmax(axis=0)
@@ -100,7 +101,7 @@ def self_attention(X, Wq, Wk, Wv):
     >>> A.shape, np.allclose(A.data.sum(axis=1), 1)
     ((3, 3), True)
     """
-    X, Wq, Wk, Wv = (dp.as_tensor(a) for a in (X, Wq, Wk, Wv))
+    X, Wq, Wk, Wv = (as_tensor(a) for a in (X, Wq, Wk, Wv))
     require(X.ndim == 2, f"X must be (T, d); got {X.shape}")
     require(Wq.shape[0] == X.shape[1] and Wk.shape == Wq.shape and Wv.shape[0] == X.shape[1],
             f"Wq, Wk must be (d, d_k) with equal shapes and Wv (d, d_v); got {Wq.shape}, {Wk.shape}, {Wv.shape}")
@@ -118,15 +119,15 @@ def rnn_states(X, W, U):
     >>> rnn_states(dp.tensor(np.ones((4, 2))), dp.tensor(np.ones((3, 2))), dp.tensor(np.zeros((3, 3)))).shape
     (4, 3)
     """
-    X, W, U = (dp.as_tensor(a) for a in (X, W, U))
+    X, W, U = (as_tensor(a) for a in (X, W, U))
     require(X.ndim == 2 and W.shape[1] == X.shape[1] and U.shape == (W.shape[0], W.shape[0]),
             f"need X (T, n), W (m, n), U (m, m); got {X.shape}, {W.shape}, {U.shape}")
-    h = dp.zeros(W.shape[0])
+    h = zeros(W.shape[0])
     states = []
     for t in range(X.shape[0]):
         h = (W @ X[t] + U @ h).tanh()
         states.append(h)
-    return dp.stack(states)
+    return stack(states)
 
 
 # ------------------------------------------------------------------ PyTorch encoder-decoder
@@ -250,7 +251,7 @@ def train_seq2seq(model, settings: Seq2SeqSettings, seed: int = 0) -> list[float
     make = _task(settings.task)
     lo, hi = settings.lengths
     require(1 <= lo <= hi, f"lengths must be (low, high) with 1 <= low <= high; got {settings.lengths}")
-    device = dp.settings.torch_device()
+    device = torch_device()
     model.to(device).train()
     opt = torch.optim.Adam(model.parameters(), lr=settings.lr)
     rng = np.random.default_rng(seed)
@@ -280,7 +281,7 @@ def accuracy_by_length(model, settings: Seq2SeqSettings, lengths, seed: int = 12
     ([2, 3], True)
     """
     make = _task(settings.task)
-    device = dp.settings.torch_device()
+    device = torch_device()
     model.to(device).eval()
     out = {}
     with torch.no_grad():
@@ -303,7 +304,7 @@ def alignment(model, symbols, settings: Seq2SeqSettings | None = None) -> np.nda
     require(getattr(model, "attention", "none") != "none", "a model without attention has no alignment matrix")
     symbols = np.asarray(symbols)
     require(symbols.ndim == 1 and symbols.size >= 1, f"give one sequence of symbols; got shape {symbols.shape}")
-    device = dp.settings.torch_device()
+    device = torch_device()
     model.to(device).eval()
     with torch.no_grad():
         src = torch.as_tensor(seqdata.encode(symbols)[None, :], device=device)

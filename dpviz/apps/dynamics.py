@@ -23,9 +23,8 @@ from typing import ClassVar
 import numpy as np
 import torch
 
-import dpviz as dp
-from dpviz.settings import ModeSettings
 from dpviz.apps import model_device, require, torch_threads
+from dpviz.settings import ModeSettings, torch_device
 
 MODELS = ("fnn", "rnn", "lstm", "attention")
 
@@ -266,7 +265,7 @@ def fit(kind: str, x: np.ndarray, settings: DynSettings | None = None, seed: int
     z = (x - x[:split].mean()) / (x[:split].std() + 1e-12)
     X, y = windows(z, settings.width)
     n_train = split - settings.width          # windows whose target lies in the training part
-    dev = dp.settings.torch_device()
+    dev = torch_device()
     Xt, yt = (torch.as_tensor(a, dtype=torch.float32, device=dev) for a in (X, y))
     losses = []
     with torch_threads(1):

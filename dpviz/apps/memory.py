@@ -25,14 +25,11 @@ from typing import ClassVar
 import numpy as np
 import torch
 
-import dpviz as dp
-from dpviz.settings import ModeSettings
 from dpviz.apps import model_device, require, seqdata, torch_threads
-
-
-
+from dpviz.settings import ModeSettings, torch_device
 
 # ---------------------------------------------------------------- addressing (shared by both)
+
 
 def content_weights(M, key, strength):
     """Content addressing: ``softmax_i(β · cos(key, M_i))`` over the rows of a memory ``M``.
@@ -178,7 +175,7 @@ class QAResult:
 
 
 def _train_memn2n_once(train: seqdata.QASet, hops: int, settings: "QASettings", seed: int):
-    dev = dp.settings.torch_device()
+    dev = torch_device()
     as_t = lambda a: torch.as_tensor(a, dtype=torch.long, device=dev)
     S, Q, A = as_t(train.stories), as_t(train.questions), as_t(train.answers)
     model = MemN2N(len(train.vocab), settings.n_sentences, settings.dim, hops, seed=seed).to(dev)
@@ -381,7 +378,7 @@ def train_dnc_copy(settings: CopySettings | None = None, seed: int = 0) -> CopyR
     rng = np.random.default_rng(seed)
     losses = []
     with torch_threads(1):
-        dev = dp.settings.torch_device()
+        dev = torch_device()
         model = DNCMemory(settings.vocab, settings.max_len, settings.slots, settings.width, settings.hidden, seed).to(dev)
         opt = torch.optim.Adam(model.parameters(), lr=settings.lr)
         for step in range(settings.steps):

@@ -29,9 +29,13 @@ from typing import ClassVar
 import numpy as np
 import torch
 
-import dpviz as dp
-from dpviz.settings import ModeSettings
+from dpviz import optim
 from dpviz.apps import require, torch_threads
+from dpviz.context import no_grad
+from dpviz.functional import grad, jacobian
+from dpviz.primitives import stack
+from dpviz.settings import ModeSettings, torch_device
+from dpviz.tensors import as_tensor, tensor
 
 TRUE_PARAMS = np.array([4.0, 0.3])
 """The (a, c) that generate the observations: a = g/L = 4 s⁻² (period ≈ 3.1 s), friction c = 0.3 s⁻¹."""
@@ -54,10 +58,10 @@ def simulate(p, steps: int = 100, dt: float = 0.1, x0=(1.0, 0.0)):
     True
     """
     require(steps >= 1 and dt > 0, f"need steps >= 1 and dt > 0; got {steps}, {dt}")
-    p = dp.as_tensor(p)
+    p = as_tensor(p)
     require(p.shape == (2,), f"p must be the two numbers (a, c); got shape {p.shape}")
     a, c = p[0], p[1]
-    theta, omega = dp.tensor(float(x0[0])), dp.tensor(float(x0[1]))
+    theta, omega = tensor(float(x0[0])), tensor(float(x0[1]))
     out = [theta]
     h = dt
     for _ in range(steps):
@@ -68,7 +72,7 @@ def simulate(p, steps: int = 100, dt: float = 0.1, x0=(1.0, 0.0)):
         theta = theta + h / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0])
         omega = omega + h / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1])
         out.append(theta)
-    return dp.stack(out)
+    return stack(out)
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ def observe(steps: int = 100, dt: float = 0.1, noise: float = 0.05, seed: int = 
     1.0
     """
     require(noise >= 0, f"noise must be non-negative; got {noise}")
-    with dp.no_grad():
+    with no_grad():
         clean = simulate(TRUE_PARAMS, steps, dt).data
     rng = np.random.default_rng(seed)
     return Observations(np.arange(steps + 1) * dt, clean + noise * rng.standard_normal(clean.shape), clean, dt, noise)
@@ -117,7 +121,7 @@ def gradient_reverse(p, obs: Observations) -> np.ndarray:
     >>> gradient_reverse(TRUE_PARAMS, observe(steps=5)).shape
     (2,)
     """
-    return np.asarray(dp.grad(lambda q: loss(q, obs))(np.asarray(p, dtype=float)))
+    return np.asarray(grad(lambda q: loss(q, obs))(np.asarray(p, dtype=float)))
 
 
 def sensitivities(p, obs: Observations) -> np.ndarray:
@@ -127,7 +131,7 @@ def sensitivities(p, obs: Observations) -> np.ndarray:
     (6, 2)
     """
     sim = lambda q: simulate(q, len(obs.theta) - 1, obs.dt)
-    return np.asarray(dp.jacobian(sim, mode="fwd")(np.asarray(p, dtype=float)))
+    return np.asarray(jacobian(sim, mode="fwd")(np.asarray(p, dtype=float)))
 
 
 def gradient_forward(p, obs: Observations) -> np.ndarray:
@@ -138,7 +142,7 @@ def gradient_forward(p, obs: Observations) -> np.ndarray:
     True
     """
     p = np.asarray(p, dtype=float)
-    with dp.no_grad():
+    with no_grad():
         r = simulate(p, len(obs.theta) - 1, obs.dt).data - obs.theta
     return 2 * sensitivities(p, obs).T @ r / len(r)
 
@@ -183,8 +187,8 @@ def fit_reverse(obs: Observations, start=START, iterations: int = 150, lr: float
     (2, 'reverse')
     """
     require(iterations >= 1, f"iterations must be at least 1; got {iterations}")
-    p = dp.tensor(np.array(start, dtype=float), requires_grad=True)
-    opt = dp.optim.Adam([p], lr=lr)
+    p = tensor(np.array(start, dtype=float), requires_grad=True)
+    opt = optim.Adam([p], lr=lr)
     losses, path = [], []
     t0 = time.perf_counter()
     for _ in range(iterations):
@@ -211,7 +215,7 @@ def fit_forward(obs: Observations, start=START, iterations: int = 12, damping: f
     losses, path = [], []
     t0 = time.perf_counter()
     for _ in range(iterations):
-        with dp.no_grad():
+        with no_grad():
             r = simulate(p, len(obs.theta) - 1, obs.dt).data - obs.theta
         S = sensitivities(p, obs)
         losses.append(float(np.mean(r ** 2)))
@@ -238,7 +242,6 @@ def cost_per_gradient(obs: Observations, p=START, repeats: int = 3) -> dict[str,
 
 
 # ----------------------------------------------------------------------------- hybrid model (torch)
-
 
 
 @dataclass(frozen=True)
@@ -376,7 +379,7 @@ def train_hybrid(settings: HybridSettings | None = None, kinds=("mechanism", "ne
     rng = np.random.default_rng(seed)
     observed = truth[:n_train + 1] + settings.noise * rng.standard_normal((n_train + 1, 2))
     H = min(settings.horizon, n_train)
-    dev = dp.settings.torch_device()
+    dev = torch_device()
     obs_t = torch.as_tensor(observed, dtype=torch.float32, device=dev)
     starts = obs_t[:n_train + 1 - H]
     targets = torch.stack([obs_t[i:i + H + 1] for i in range(n_train + 1 - H)])

@@ -26,12 +26,14 @@ from typing import ClassVar
 
 import numpy as np
 
-import dpviz as dp
-from dpviz.settings import ModeSettings
+from dpviz import nn, optim
 from dpviz.apps import require
+from dpviz.context import no_grad
+from dpviz.settings import ModeSettings
+from dpviz.tensors import as_tensor, tensor, zeros
 
 
-class PlasticNet(dp.nn.Module):
+class PlasticNet(nn.Module):
     """A recurrent layer of ``n`` neurons with weights ``w`` and, when ``plastic``, ``α`` and ``η``.
 
     ``η`` is kept in (0, 1) by a sigmoid of a raw parameter; without plasticity the same network
@@ -46,10 +48,10 @@ class PlasticNet(dp.nn.Module):
         require(n >= 2, f"a plastic network needs at least 2 neurons; got {n}")
         rng = np.random.default_rng(seed)
         self.n, self.plastic = n, plastic
-        self.w = dp.nn.Parameter(rng.normal(0, 0.01, (n, n)))
+        self.w = nn.Parameter(rng.normal(0, 0.01, (n, n)))
         if plastic:
-            self.alpha = dp.nn.Parameter(rng.normal(0, 0.01, (n, n)))
-            self.eta_raw = dp.nn.Parameter(-2.0)       # sigmoid(-2) ≈ 0.12: a slowly fading trace
+            self.alpha = nn.Parameter(rng.normal(0, 0.01, (n, n)))
+            self.eta_raw = nn.Parameter(-2.0)       # sigmoid(-2) ≈ 0.12: a slowly fading trace
 
     @property
     def eta(self) -> float:
@@ -73,7 +75,7 @@ def plastic_step(y_prev, H, inp, net: PlasticNet):
     >>> bool(np.all(np.sign(H.data[0]) == np.sign(np.outer([1, -1], y.data[0]))))
     True
     """
-    y_prev, H, inp = dp.as_tensor(y_prev), dp.as_tensor(H), dp.as_tensor(inp)
+    y_prev, H, inp = as_tensor(y_prev), as_tensor(H), as_tensor(inp)
     B, n = y_prev.shape
     require(n == net.n and H.shape == (B, n, n) and inp.shape == (B, n),
             f"need y (B, {net.n}), H (B, {net.n}, {net.n}) and input (B, {net.n}); got {y_prev.shape}, {H.shape}, {inp.shape}")
@@ -83,7 +85,7 @@ def plastic_step(y_prev, H, inp, net: PlasticNet):
         total = total + (net.alpha * H * y_prev.reshape((B, n, 1))).sum(axis=1)
         eta = net.eta_raw.sigmoid()
     else:
-        eta = dp.tensor(1 / (1 + np.exp(2.0)))
+        eta = tensor(1 / (1 + np.exp(2.0)))
     y = (total + inp).tanh()
     hebb = y_prev.reshape((B, n, 1)) * y.reshape((B, 1, n))      # y_i y_j
     return y, eta * hebb + (1 - eta) * H
@@ -140,7 +142,7 @@ def run_episode(net: PlasticNet, ep: Episodes, record: bool = False):
     """
     steps, B, n = ep.inputs.shape
     require(n == net.n, f"episodes have {n} bits but the network has {net.n} neurons")
-    y, H = dp.zeros((B, n)), dp.zeros((B, n, n))
+    y, H = zeros((B, n)), zeros((B, n, n))
     history = []
     for t in range(steps):
         y, H = plastic_step(y, H, ep.inputs[t], net)
@@ -201,7 +203,7 @@ def train(plastic: bool, settings: PlasticitySettings | None = None, seed: int =
     """
     settings = settings or PlasticitySettings.for_mode()
     net = PlasticNet(settings.n, plastic, seed=seed)
-    opt = dp.optim.Adam(net.parameters(), lr=settings.lr)
+    opt = optim.Adam(net.parameters(), lr=settings.lr)
     losses = []
     for it in range(settings.iterations):
         ep = make_episodes(settings.batch, settings.n, settings.patterns, seed=seed * 100_003 + it)
@@ -213,6 +215,6 @@ def train(plastic: bool, settings: PlasticitySettings | None = None, seed: int =
         opt.step()
         losses.append(float(loss.data))
     test = make_episodes(200, settings.n, settings.patterns, seed=987_654 + seed)
-    with dp.no_grad():
+    with no_grad():
         y, _ = run_episode(net, test)
     return PlasticityResult(net, losses, recall(y, test))

@@ -22,8 +22,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-import dpviz as dp
+from dpviz import optim
 from dpviz.apps import require
+from dpviz.context import no_grad
+from dpviz.primitives import concatenate, where
+from dpviz.tensors import as_tensor, ones, tensor, zeros
 
 
 @dataclass(frozen=True)
@@ -173,9 +176,9 @@ def relaxed_positions(p1, p2, thresholds, temperature: float = 0.3):
     [1.0, -1.0, 0.0]
     """
     require(temperature > 0, f"the temperature must be positive; got {temperature}")
-    th = dp.as_tensor(thresholds)
+    th = as_tensor(thresholds)
     require(th.shape == (2,), f"thresholds are the margins (θ1, θ2); got shape {th.shape}")
-    p1, p2 = dp.as_tensor(p1), dp.as_tensor(p2)
+    p1, p2 = as_tensor(p1), as_tensor(p2)
     inv = 1.0 / temperature
     buy = ((p1 - th[0]) * inv).sigmoid() * ((p2 - th[1]) * inv).sigmoid()
     sell = ((-th[0] - p1) * inv).sigmoid() * ((-th[1] - p2) * inv).sigmoid()
@@ -191,13 +194,13 @@ def hard_positions(p1, p2, thresholds):
     >>> g.tolist()
     [0.0, 0.0]
     """
-    th = dp.as_tensor(thresholds)
-    p1, p2 = dp.as_tensor(p1), dp.as_tensor(p2)
-    one, zero = dp.ones(p1.shape), dp.zeros(p1.shape)
-    up1 = dp.where(p1.data > th.data[0], one, zero) + 0 * th[0]
-    up2 = dp.where(p2.data > th.data[1], one, zero) + 0 * th[1]
-    dn1 = dp.where(p1.data <= -th.data[0], one, zero) + 0 * th[0]
-    dn2 = dp.where(p2.data <= -th.data[1], one, zero) + 0 * th[1]
+    th = as_tensor(thresholds)
+    p1, p2 = as_tensor(p1), as_tensor(p2)
+    one, zero = ones(p1.shape), zeros(p1.shape)
+    up1 = where(p1.data > th.data[0], one, zero) + 0 * th[0]
+    up2 = where(p2.data > th.data[1], one, zero) + 0 * th[1]
+    dn1 = where(p1.data <= -th.data[0], one, zero) + 0 * th[0]
+    dn2 = where(p2.data <= -th.data[1], one, zero) + 0 * th[1]
     return up1 * up2 - dn1 * dn2
 
 
@@ -229,7 +232,7 @@ class StrategyRun:
         [1.0, 0.0]
         """
         th = self.thresholds if learned else np.zeros(2)
-        with dp.no_grad():
+        with no_grad():
             return hard_positions(self.p1, self.p2, th).data
 
     def period_profit(self, learned: bool, start: int, end: int) -> float:
@@ -258,13 +261,13 @@ def learn_thresholds(n: int = 1500, cost: float = 0.1, iterations: int = 200, lr
     p1 = pretrain(m.oil, pre).predict(m.oil)
     p2 = pretrain(m.rates, pre).predict(m.rates)
     ret = np.diff(m.material)[pre:learn]
-    th = dp.tensor(np.zeros(2), requires_grad=True)
-    opt = dp.optim.Adam([th], lr=lr)
+    th = tensor(np.zeros(2), requires_grad=True)
+    opt = optim.Adam([th], lr=lr)
     history = []
     for _ in range(iterations):
         pos = relaxed_positions(p1[pre:learn], p2[pre:learn], th, temperature)
         # previous position, for the trading cost |pos_t − pos_{t−1}| (smoothed so it has a gradient)
-        prev = dp.concatenate([dp.zeros(1), pos[:-1]])
+        prev = concatenate([zeros(1), pos[:-1]])
         change = pos - prev
         gain = (pos * ret).sum() - cost * ((change * change + 1e-4).sqrt()).sum()
         opt.zero_grad()

@@ -11,11 +11,7 @@ True
 """
 from __future__ import annotations
 
-try:  # the project-wide base class, when the shared module exists
-    from dpviz.errors import DpvizError as _Base
-except ImportError:  # pragma: no cover - depends on what else is installed
-    class _Base(Exception):  # type: ignore[no-redef]
-        """Fallback base while ``dpviz.errors`` does not exist."""
+from dpviz.errors import DpvizError as _Base
 
 
 class DpvizDataError(_Base):

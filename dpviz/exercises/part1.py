@@ -14,10 +14,15 @@ from typing import Any
 
 import numpy as np
 
-from dpviz.exercises import Exercise, register
-
+from dpviz.errors import InplaceError
+from dpviz.exercises.registry import Exercise, register
+from dpviz.lessons.characteristics import make_sequence, profiles
+from dpviz.lessons.hypergradient import hypergradient
+from dpviz.program import trace
+from dpviz.tensors import tensor
 
 # ----------------------------------------------------------------------------------- helpers
+
 
 def _norm(s: Any) -> str:
     """Lower case, no spaces, quotes, underscores or hyphens: 'Self-Attention' -> 'selfattention'."""
@@ -144,11 +149,9 @@ register(Exercise(
 
 
 def _six_nodes(f: Any):
-    import dpviz as dp
-
     if not callable(f):
         return "pass a function f(a, b) that uses dpviz ops, e.g. lambda a, b: ..."
-    prog = dp.trace(f, 1.0, 2.0)
+    prog = trace(f, 1.0, 2.0)
     if prog.n == 6:
         return True
     return f"your program has n = {prog.n} nodes; add or remove ops until dp.trace(f, 1.0, 2.0).n == 6."
@@ -243,15 +246,13 @@ register(Exercise(
 
 
 def _fixed(f: Any):
-    import dpviz as dp
-
     if not callable(f):
         return "pass a function f(x) that returns a dpviz scalar."
-    x = dp.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    x = tensor([0.5, -1.0, 2.0], requires_grad=True)
     try:
         out = f(x)
         out.backward()
-    except dp.InplaceError:
+    except InplaceError:
         return "backward still raises InplaceError: replace the in-place op by an out-of-place one."
     want = 1.0 - np.tanh(np.array([0.5, -1.0, 2.0])) ** 2
     if x.grad is None or not np.allclose(x.grad, want):
@@ -290,8 +291,6 @@ register(Exercise(
 
 
 def _hg_at_01(a: Any):
-    from dpviz.lessons.hypergradient import hypergradient
-
     return _close(hypergradient(0.1)[1], rtol=1e-3)(a)
 
 
@@ -304,8 +303,6 @@ register(Exercise(
 
 
 def _rnn_path(a: Any):
-    from dpviz.lessons.characteristics import make_sequence, profiles
-
     p = profiles(make_sequence(T=6))["rnn"]
     return _num(a) == float(p.table[0, 5])
 

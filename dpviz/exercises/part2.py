@@ -13,7 +13,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from dpviz.exercises import Exercise, register
+from dpviz.apps.strategies import algorithm_1
+from dpviz.exercises.registry import Exercise, register
 
 
 
@@ -233,7 +234,6 @@ register(Exercise(
 
 
 def _actions(answer: Any):
-    from dpviz.apps.strategies import algorithm_1
     want = [algorithm_1(0.3, 0.2), algorithm_1(0.3, -0.2), algorithm_1(-0.1, -0.4)]
     try:
         got = [int(v) for v in answer]

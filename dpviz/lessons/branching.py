@@ -19,6 +19,12 @@ from typing import Any
 
 import numpy as np
 
+from dpviz import optim
+from dpviz.context import scope
+from dpviz.functional import grad
+from dpviz.primitives import where
+from dpviz.tensors import tensor
+
 #: Where the hidden rule of the data switches from branch z to branch y.
 TRUE_THRESHOLD = 0.5
 
@@ -87,13 +93,11 @@ def soft_program(x: Any, w: Any, b: Any) -> Any:
     >>> float(soft_program(dp.tensor(2.0), dp.tensor(50.0), dp.tensor(-25.0)))  # a ≈ 1: y(2) = 3
     3.0
     """
-    import dpviz as dp
-
-    with dp.scope("condition"):
+    with scope("condition"):
         a = (w * x + b).sigmoid().named("a")
-    with dp.scope("branch_y"):
+    with scope("branch_y"):
         y = branch_y(x)
-    with dp.scope("branch_z"):
+    with scope("branch_z"):
         z = branch_z(x)
     return a * y + (1.0 - a) * z
 
@@ -119,13 +123,11 @@ def fit_learned_condition(steps: int = 300, lr: float = 0.1, seed: int = 0, n: i
     The branches y and z are given (they are the program the user wrote); only *when* to take
     each one is learned from data.
     """
-    import dpviz as dp
-
     X, T = make_data(n, seed)
-    x = dp.tensor(X, name="x")
-    w = dp.tensor(w0, name="w", requires_grad=True)
-    b = dp.tensor(b0, name="b", requires_grad=True)
-    opt = dp.optim.Adam([w, b], lr=lr)
+    x = tensor(X, name="x")
+    w = tensor(w0, name="w", requires_grad=True)
+    b = tensor(b0, name="b", requires_grad=True)
+    opt = optim.Adam([w, b], lr=lr)
     losses = []
     for _ in range(steps):
         opt.zero_grad()
@@ -145,15 +147,13 @@ def hard_threshold_gradient(threshold: float = 0.0, n: int = 64, seed: int = 0) 
     >>> hard_threshold_gradient(0.0)
     0.0
     """
-    import dpviz as dp
-
     X, T = make_data(n, seed)
 
     def loss(c):
         mask = X > float(c)                     # decided in Python: no edge from c
-        out = dp.where(mask, branch_y(dp.tensor(X)), branch_z(dp.tensor(X)))
+        out = where(mask, branch_y(tensor(X)), branch_z(tensor(X)))
         return ((out - T) ** 2).mean() + 0.0 * c
-    return float(dp.grad(loss)(threshold))
+    return float(grad(loss)(threshold))
 
 
 def curve(fit: ConditionFit, xs: np.ndarray | None = None) -> dict[str, np.ndarray]:

@@ -19,6 +19,12 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from dpviz.analysis import lag_profile
+from dpviz.context import scope
+from dpviz.primitives import concatenate, stack
+from dpviz.program import trace as trace_program
+from dpviz.tensors import tensor
+
 
 def make_sequence(T: int = 6, d: int = 3, seed: int = 0) -> list[np.ndarray]:
     """T input vectors of size d.
@@ -60,13 +66,11 @@ def rnn(*xs: Any, w: Weights) -> tuple:
     >>> len(rnn(*[dp.tensor(x) for x in make_sequence(3)], w=Weights.make()))
     3
     """
-    import dpviz as dp
-
-    W, U = dp.tensor(w.W, name="W"), dp.tensor(w.U, name="U")
-    h = dp.tensor(np.zeros(w.U.shape[0]), name="h0")
+    W, U = tensor(w.W, name="W"), tensor(w.U, name="U")
+    h = tensor(np.zeros(w.U.shape[0]), name="h0")
     ys = []
     for t, x in enumerate(xs):
-        with dp.scope(f"step{t}"):
+        with scope(f"step{t}"):
             h = (W @ x + U @ h).tanh().named(f"y{t}")
         ys.append(h)
     return tuple(ys)
@@ -81,10 +85,8 @@ def self_attention(*xs: Any, w: Weights) -> tuple:
     >>> len(self_attention(*[dp.tensor(x) for x in make_sequence(3)], w=Weights.make()))
     3
     """
-    import dpviz as dp
-
-    with dp.scope("attention"):
-        X = dp.stack(list(xs))
+    with scope("attention"):
+        X = stack(list(xs))
         Q, K, V = X @ w.Wq, X @ w.Wk, X @ w.Wv
         A = ((Q @ K.T) / np.sqrt(Q.shape[1])).softmax(axis=1).named("alignment")
         Y = A @ V
@@ -101,12 +103,10 @@ def mlp(*xs: Any, w: Weights) -> tuple:
     >>> len(mlp(*[dp.tensor(x) for x in make_sequence(3)], w=Weights.make()))
     3
     """
-    import dpviz as dp
-
     T, d = len(xs), w.W.shape[0]
     M = np.random.default_rng(w.seed).standard_normal((T * d, T * d)) / np.sqrt(T * d)
-    with dp.scope("mlp"):
-        z = (dp.tensor(M, name="M") @ dp.concatenate(list(xs))).tanh()
+    with scope("mlp"):
+        z = (tensor(M, name="M") @ concatenate(list(xs))).tanh()
     return tuple(z[t * d:(t + 1) * d].named(f"y{t}") for t in range(T))
 
 
@@ -119,20 +119,16 @@ def trace(name: str, xs: Sequence[np.ndarray], w: Weights | None = None) -> Any:
     >>> prog = trace("rnn", make_sequence(3)); prog.l, len(prog.outputs)
     (3, 3)
     """
-    import dpviz as dp
-
     w = w or Weights.make(len(xs[0]))
     model = MODELS[name]
 
     def run(*inputs):
         return model(*[x.named(f"x{t}") for t, x in enumerate(inputs)], w=w)
-    return dp.trace(run, *xs)
+    return trace_program(run, *xs)
 
 
 def profiles(xs: Sequence[np.ndarray], w: Weights | None = None) -> dict[str, Any]:
     """Characteristic 1 for each model: a :class:`dpviz.analysis.LagProfile` (shortest paths)."""
-    from dpviz.analysis import lag_profile
-
     out = {}
     for name in MODELS:
         prog = trace(name, xs, w)
@@ -175,14 +171,12 @@ def pooled(name: str, w: Weights | None = None) -> Callable:
     >>> permutation_check(pooled("rnn"), xs).invariant
     False
     """
-    import dpviz as dp
-
     def f(*xs):
         ws = w or Weights.make(len(xs[0]))
-        ys = MODELS[name](*[dp.tensor(x) for x in xs], w=ws)
+        ys = MODELS[name](*[tensor(x) for x in xs], w=ws)
         if name == "rnn":
             return ys[-1].data
-        return dp.stack(list(ys)).sum(axis=0).data
+        return stack(list(ys)).sum(axis=0).data
     return f
 
 
@@ -195,12 +189,10 @@ def composed(xs: Sequence[Any], w: Weights | None = None) -> Any:
     >>> sorted({n.scope.split("/")[0] for n in prog.nodes if n.scope})
     ['attention', 'encoder', 'readout']
     """
-    import dpviz as dp
-
     w = w or Weights.make(int(np.shape(xs[0])[0]))
-    with dp.scope("encoder"):
-        enc = [(dp.tensor(w.W, name="W_enc") @ x).relu() for x in xs]
+    with scope("encoder"):
+        enc = [(tensor(w.W, name="W_enc") @ x).relu() for x in xs]
     ys = self_attention(*enc, w=w)
-    with dp.scope("readout"):
-        score = dp.stack(list(ys)).mean(axis=0).sum().sigmoid().named("score")
+    with scope("readout"):
+        score = stack(list(ys)).mean(axis=0).sum().sigmoid().named("score")
     return score

@@ -21,6 +21,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from dpviz.functional import grad, value_and_grad
+from dpviz.tensors import tensor
+
 STEPS = 10
 
 
@@ -51,9 +54,7 @@ DATA = make_regression()
 
 def train_loss(w: Any, data: Regression = DATA) -> Any:
     """Mean squared error on the training set."""
-    import dpviz as dp
-
-    return ((dp.tensor(data.X_train, name="X_train") @ w - data.y_train) ** 2).mean()
+    return ((tensor(data.X_train, name="X_train") @ w - data.y_train) ** 2).mean()
 
 
 def val_loss_after_training(lr: Any, steps: int = STEPS, data: Regression = DATA) -> Any:
@@ -62,19 +63,15 @@ def val_loss_after_training(lr: Any, steps: int = STEPS, data: Regression = DATA
     >>> float(val_loss_after_training(0.0)) == float(np.mean(DATA.y_val ** 2))
     True
     """
-    import dpviz as dp
-
-    w = dp.tensor(np.zeros(data.X_train.shape[1]), name="w0")
+    w = tensor(np.zeros(data.X_train.shape[1]), name="w0")
     for _ in range(steps):
-        w = w - lr * dp.grad(lambda v: train_loss(v, data))(w)
-    return ((dp.tensor(data.X_val, name="X_val") @ w - data.y_val) ** 2).mean()
+        w = w - lr * grad(lambda v: train_loss(v, data))(w)
+    return ((tensor(data.X_val, name="X_val") @ w - data.y_val) ** 2).mean()
 
 
 def hypergradient(lr: float, steps: int = STEPS) -> tuple[float, float]:
     """(V(η), dV/dη) by reverse mode through the unrolled loop."""
-    import dpviz as dp
-
-    v, g = dp.value_and_grad(lambda e: val_loss_after_training(e, steps))(float(lr))
+    v, g = value_and_grad(lambda e: val_loss_after_training(e, steps))(float(lr))
     return float(v), float(g)
 
 

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from dpviz.tensors import tensor
+
 X0 = np.array([0.5, -1.0, 2.0])
 
 EXAMPLES = {
@@ -46,9 +48,7 @@ class Outcome:
 
 
 def _dpviz(example: str) -> tuple[Any, list[int], Any]:
-    import dpviz as dp
-
-    x = dp.tensor(X0, name="x", requires_grad=True)
+    x = tensor(X0, name="x", requires_grad=True)
     versions: list[int] = []
     y = None
     if example in ("tanh_add", "tanh_add_fixed"):

@@ -21,6 +21,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from dpviz.functional import jacobian
+
 
 def f_many_to_one(x: Any) -> Any:
     """f: Rⁿ → R, a scalar cost of a vector: ``Σ tanh(xᵢ)·xᵢ + ‖x‖``.
@@ -69,11 +71,9 @@ def jacobian_of(function: str, size: int, mode: str) -> np.ndarray:
     >>> np.allclose(J, jacobian_of("g", 4, "rev"))
     True
     """
-    import dpviz as dp
-
     if function == "f":
-        return dp.jacobian(f_many_to_one, mode=mode)(np.linspace(-1.0, 1.0, size))
-    return dp.jacobian(lambda t: g_one_to_many(t, size), mode=mode)(0.7)
+        return jacobian(f_many_to_one, mode=mode)(np.linspace(-1.0, 1.0, size))
+    return jacobian(lambda t: g_one_to_many(t, size), mode=mode)(0.7)
 
 
 def measure(sizes: Sequence[int], repeats: int = 3) -> list[Timing]:

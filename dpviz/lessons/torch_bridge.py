@@ -18,6 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from dpviz.functional import grad
+from dpviz.tensors import tensor
+
 
 def to_torch(mlp: Any, device: Any = "cpu") -> Any:
     """A ``torch.nn.Sequential`` (float64) with exactly the weights of a ``dp.nn.MLP``.
@@ -81,9 +84,7 @@ def mse_dpviz(mlp: Any, X: np.ndarray, y: np.ndarray) -> Any:
     >>> float(mse_dpviz(dp.nn.MLP([1, 1], seed=0), np.zeros((2, 1)), np.zeros((2, 1)))) >= 0
     True
     """
-    import dpviz as dp
-
-    return ((mlp(dp.tensor(X, name="X")) - y) ** 2).mean()
+    return ((mlp(tensor(X, name="X")) - y) ** 2).mean()
 
 
 def compare_gradients(mlp: Any, X: np.ndarray, y: np.ndarray, device: Any = "cpu") -> GradientComparison:
@@ -124,9 +125,7 @@ def neuron_gradients(x: np.ndarray, w: np.ndarray, b: float) -> dict[str, tuple[
     """
     import torch
 
-    import dpviz as dp
-
-    gx, gw, gb = dp.grad(lambda x, w, b: ((x * w).sum() + b).sigmoid(), argnums=(0, 1, 2))(
+    gx, gw, gb = grad(lambda x, w, b: ((x * w).sum() + b).sigmoid(), argnums=(0, 1, 2))(
         np.asarray(x, float), np.asarray(w, float), float(b))
     xt, wt = (torch.tensor(np.asarray(v, float), requires_grad=True) for v in (x, w))
     bt = torch.tensor(float(b), dtype=torch.float64, requires_grad=True)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dpviz.doctor import report
+
 #: The rows of Table 1 of dp-generalization-characterization-limitations.txt (section 2,
 #: "Differentiable vs classical programming"): (classical, differentiable).
 TABLE_1: tuple[tuple[str, str], ...] = (
@@ -144,8 +146,6 @@ def environment_report() -> list[str]:
     >>> any(line.startswith("Python") for line in lines)
     True
     """
-    from dpviz.doctor import report
-
     rep = report(check_data=False)
     pk = rep["packages"]
     out = [f"Python {rep['python']} with dpviz {pk.get('dpviz') or '(source tree)'} and numpy {pk.get('numpy')}."]

@@ -20,9 +20,13 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 from dpviz.pictures.collapse import DEFAULT_THRESHOLD, plan_collapse
 from dpviz.pictures.dot import RANKDIRS, DrawOptions, dot_lines
 from dpviz.pictures.drawing import Drawing
+from dpviz.pictures.from_program import diagram_from_program
+from dpviz.pictures.from_torch import diagram_from_torch
 from dpviz.pictures.model import Diagram
 from dpviz.pictures.style import StyleHook
 from dpviz.errors import DpvizError
+from dpviz.program import Program
+from dpviz.tensors import Tensor
 
 
 def _is_torch_tensor(obj: Any) -> bool:
@@ -45,20 +49,12 @@ def to_diagram(obj: Any, *, params: Mapping[str, Any] | None = None, saved: bool
     if isinstance(obj, Diagram):
         return obj
     if _is_torch_tensor(obj):
-        from dpviz.pictures.from_torch import diagram_from_torch
-
         return diagram_from_torch(obj, params=params, saved=saved, title=title)
     if params is not None:
         raise DpvizError("params= names the leaves of a PyTorch graph; dpviz tensors carry their own names")
-    from dpviz.pictures.from_program import diagram_from_program
-
     if hasattr(obj, "nodes") and hasattr(obj, "edges"):
         return diagram_from_program(obj, title=title)
-    from dpviz.tensors import Tensor
-
     if isinstance(obj, Tensor):
-        from dpviz.program import Program
-
         return diagram_from_program(Program.from_tensor(obj), title=title)
     raise DpvizError(
         f"dp.draw takes a dpviz tensor, a dp.Program or a PyTorch tensor; got {type(obj).__name__}"

@@ -21,8 +21,11 @@ from typing import Any, Callable, Mapping
 
 import ipywidgets as W
 
-from dpviz.pictures.labels import summarize
 from dpviz.errors import DpvizError
+from dpviz.pictures import draw
+from dpviz.pictures.labels import summarize
+from dpviz.pictures.renderer import render
+from dpviz.program import trace
 
 
 def _slider(name: str, spec: Any) -> W.FloatSlider:
@@ -110,10 +113,6 @@ class Explorer(W.VBox):
     def _update(self) -> None:
         if self._quiet:
             return
-        from dpviz.pictures import draw
-        from dpviz.program import trace
-        from dpviz.pictures.renderer import render
-
         before = _signature(self.program) if self.program is not None else None
         try:
             prog = trace(self.f, *self.values.values())

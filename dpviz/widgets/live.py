@@ -33,12 +33,11 @@ import ipywidgets as W
 import plotly.graph_objects as go
 
 from dpviz.errors import DpvizError
+from dpviz.tensors import Tensor
 from dpviz.widgets.plots import PALETTE, style
 
 
 def _number(value: Any, name: str) -> float:
-    from dpviz.tensors import Tensor
-
     if isinstance(value, Tensor):
         value = value.data
     elif hasattr(value, "detach") and hasattr(value, "cpu"):      # a PyTorch tensor

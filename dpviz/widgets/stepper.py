@@ -13,6 +13,7 @@ import ipywidgets as W
 
 from dpviz.pictures.collapse import DEFAULT_THRESHOLD, CollapsePlan, plan_collapse
 from dpviz.pictures.dot import RANKDIRS, DrawOptions, dot_lines
+from dpviz.pictures.renderer import render
 from dpviz.pictures.ids import (GRAD_NOT_NEEDED_LINE, GRAD_PREFIX, NODE, TANGENT_PREFIX, VALUE, VALUE_PREFIX,
                                 parse_id, unit_ids)
 from dpviz.widgets.panel import counter_text, panel_text
@@ -107,8 +108,6 @@ class Stepper(W.VBox):
 
     # -- layout (once) ----------------------------------------------------------------------------
     def _layout(self, plan: CollapsePlan, rankdir: str, renderer: str | None, timeout: float) -> SvgTemplate:
-        from dpviz.pictures.renderer import render
-
         tl = self.timeline
         opts = DrawOptions(index=True, rankdir=rankdir, legend=False, sparklines=False,
                            grad=tl.shows_grads or tl.mode == "jvp")

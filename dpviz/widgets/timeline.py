@@ -26,6 +26,8 @@ from dpviz.pictures.api import to_diagram
 from dpviz.pictures.labels import summarize
 from dpviz.pictures.model import GRAD_COMPUTED, GRAD_NOT_NEEDED, Diagram
 from dpviz.errors import DpvizError
+from dpviz.program import Program
+from dpviz.tensors import Tensor
 
 #: The modes a stepper can play.
 MODES = ("forward", "backward", "jvp", "both")
@@ -207,9 +209,6 @@ def build_timeline(obj: Any, mode: str = "forward", *, seed: Any = None, tangent
         return _from_torch(obj, params)
     if params is not None:
         raise StepperError("params= names the leaves of a PyTorch graph; dpviz programs carry their own names")
-    from dpviz.program import Program
-    from dpviz.tensors import Tensor
-
     if isinstance(obj, Tensor):
         prog = Program.from_tensor(obj)
     elif isinstance(obj, Program):
