@@ -38,8 +38,9 @@ class LeafCheck:
     """The comparison for one leaf: errors, a ``score`` (worst error / tolerance, <= 1 passes)
     and both gradients (``numeric`` is NaN where an element was not sampled).
 
-    >>> LeafCheck(0, "x", "input", (2,), 2, 0.0, 0.0, 0.0, np.zeros(2), np.zeros(2)).ok
-    True
+    >>> check = LeafCheck(0, "x", "input", (2,), 2, 0.0, 0.0, 0.0, np.zeros(2), np.zeros(2))
+    >>> check.ok, check.verdict
+    (True, 'ok')
     """
 
     index: int
@@ -72,7 +73,9 @@ class GradcheckReport:
 
     >>> import dpviz as dp
     >>> r = dp.gradcheck(lambda a: (a * a).sum(), np.array([1.0, -2.0]))
-    >>> print(r)                                   # doctest: +NORMALIZE_WHITESPACE
+    >>> r.ok, [leaf.verdict for leaf in r.leaves]
+    (True, ['ok'])
+    >>> print(r)                                   # doctest: +NORMALIZE_WHITESPACE +ELLIPSIS
     gradcheck: all 1 leaves agree (h=1e-06, atol=1e-05, rtol=0.001)
       #0 a       input (2,)  2 of 2 elements  max abs err ...  ok
     """
@@ -118,7 +121,13 @@ class GradcheckReport:
                 "xlabel": f"max err {leaf.max_abs_err:.1e}"}
 
     def draw(self, **options: Any) -> Any:
-        """Draw the checked program coloured by discrepancy (options as for ``dp.draw``)."""
+        """Draw the checked program coloured by discrepancy (options as for ``dp.draw``).
+
+        >>> import dpviz as dp
+        >>> report = dp.gradcheck(lambda a: (a * a).sum(), np.array([1.0, -2.0]))
+        >>> report.ok, report.draw(rankdir="TB").node_count
+        (True, 3)
+        """
         return draw(self.program, style=self.style, **options)
 
 

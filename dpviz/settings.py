@@ -82,8 +82,30 @@ class ModeSettings:
     def for_mode(cls, quick: bool | None = None):
         """The CI setting when ``quick`` (default: :func:`quick_mode`), else the full one.
 
-        >>> ModeSettings.for_mode(quick=False).QUICK
-        {}
+        >>> from dataclasses import dataclass
+        >>> @dataclass(frozen=True)
+        ... class Sizes(ModeSettings):
+        ...     epochs: int = 100
+        ...     QUICK: ClassVar[dict] = {"epochs": 5}
+        >>> Sizes.for_mode(quick=True), Sizes.for_mode(quick=False)
+        (Sizes(epochs=5), Sizes(epochs=100))
         """
         quick = quick_mode() if quick is None else quick
         return cls(**cls.QUICK) if quick else cls()
+
+    @classmethod
+    def quick_changes(cls) -> dict:
+        """What quick mode changes: ``{field: (quick value, full value)}`` for the fields that differ.
+
+        >>> from dataclasses import dataclass
+        >>> @dataclass(frozen=True)
+        ... class Sizes(ModeSettings):
+        ...     epochs: int = 100
+        ...     seeds: int = 10
+        ...     QUICK: ClassVar[dict] = {"epochs": 5, "seeds": 10}
+        >>> Sizes.quick_changes()
+        {'epochs': (5, 100)}
+        """
+        quick, full = cls.for_mode(quick=True), cls.for_mode(quick=False)
+        return {k: (getattr(quick, k), getattr(full, k)) for k in cls.QUICK
+                if getattr(quick, k) != getattr(full, k)}

@@ -26,8 +26,11 @@ from dpviz.errors import DpvizError
 class AppError(DpvizError, ValueError):
     """Bad settings or data given to one of the part-2 applications (sizes, lengths, names).
 
-    >>> issubclass(AppError, ValueError)
-    True
+    >>> from dpviz.apps import seqdata
+    >>> seqdata.reverse_task(0, 3)
+    Traceback (most recent call last):
+    ...
+    dpviz.apps.AppError: the batch size must be at least 1; got 0
     """
 
 

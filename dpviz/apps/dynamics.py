@@ -194,8 +194,8 @@ def Predictor(kind: str, width: int = 24, hidden: int = 32, seed: int = 0):
 class DynSettings(ModeSettings):
     """Sizes of the prediction experiments; :meth:`for_mode` picks the CI or the full setting.
 
-    >>> DynSettings.for_mode(quick=True).epochs <= DynSettings.for_mode(quick=False).epochs
-    True
+    >>> DynSettings.quick_changes()   # what CI (quick mode) runs smaller: (quick, full)
+    {'n': (1200, 2000), 'epochs': (15, 40)}
     """
 
     n: int = 2000

@@ -5,9 +5,12 @@ checksum does not match) raises a subclass of :class:`DpvizDataError`, so a call
 catch one class; each subclass also derives from the matching built-in error
 (``FileNotFoundError``/``OSError`` or ``ValueError``) so generic handlers keep working.
 
->>> from dpviz.data import DpvizDataError, ChecksumMismatchError
->>> issubclass(ChecksumMismatchError, DpvizDataError) and issubclass(ChecksumMismatchError, ValueError)
-True
+>>> from dpviz.data import DpvizDataError, planetoid
+>>> try:
+...     planetoid("pubmed-typo")
+... except DpvizDataError as e:
+...     print(type(e).__name__, isinstance(e, ValueError))
+UnknownDatasetError True
 """
 from __future__ import annotations
 
@@ -37,14 +40,27 @@ class UnknownDatasetError(DpvizDataError, ValueError):
 class DataUnavailableError(DpvizDataError, FileNotFoundError):
     """The raw files are not on disk and could not be downloaded.
 
-    >>> issubclass(DataUnavailableError, OSError)
-    True
+    >>> import os, tempfile
+    >>> from unittest import mock
+    >>> from dpviz.data import locate_raw_files
+    >>> empty = {"DPVIZ_DATA": tempfile.mkdtemp(), "DPVIZ_CACHE": tempfile.mkdtemp()}
+    >>> with mock.patch.dict(os.environ, empty):
+    ...     try:
+    ...         locate_raw_files("cora", download=False)
+    ...     except FileNotFoundError as e:     # an OSError handler catches it too
+    ...         print(type(e).__name__, "-", str(e).split(".")[0])
+    DataUnavailableError - the cora raw files are not on disk
     """
 
 
 class ChecksumMismatchError(DpvizDataError, ValueError):
     """A raw file's SHA-256 differs from the one kept in the project (truncated or altered).
 
-    >>> issubclass(ChecksumMismatchError, ValueError)
-    True
+    >>> import pathlib, tempfile
+    >>> from dpviz.data.fetch import verify_file
+    >>> junk = pathlib.Path(tempfile.mkdtemp()) / "ind.cora.x"; _ = junk.write_bytes(b"not the data")
+    >>> verify_file(junk, "0" * 64)                       # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    dpviz.data.errors.ChecksumMismatchError: ...ind.cora.x: SHA-256 ... does not match the expected 0000000000000000...; ...
     """

@@ -41,8 +41,10 @@ _PURE = "graphviz-pure"
 class RenderError(DpvizError, RuntimeError):
     """No renderer could be found, or the renderer failed on the DOT text.
 
-    >>> issubclass(RenderError, DpvizError)
-    True
+    >>> find_renderer("inkscape")
+    Traceback (most recent call last):
+    ...
+    dpviz.pictures.renderer.RenderError: renderer 'inkscape' is neither 'auto', 'dot', 'graphviz-pure' nor an executable file
     """
 
 

@@ -95,7 +95,12 @@ class Explorer(W.VBox):
         return {name: float(s.value) for name, s in self.sliders.items()}
 
     def set(self, **values: float) -> "Explorer":
-        """Move sliders from Python (``set(x=1.5)``) and re-trace once."""
+        """Move sliders from Python (``set(x=1.5)``) and re-trace once.
+
+        >>> ex = Explorer(lambda a, b: a * b, {"a": 2.0, "b": 3.0})
+        >>> float(ex.set(a=-1.0).output)
+        -3.0
+        """
         for name, value in values.items():
             if name not in self.sliders:
                 raise DpvizError(f"no slider named {name!r}; the sliders are {list(self.sliders)}")

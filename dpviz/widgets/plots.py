@@ -26,8 +26,10 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 class PlotError(DpvizError, ValueError):
     """Data that a plot helper cannot draw (empty, ragged, wrong shape).
 
-    >>> issubclass(PlotError, ValueError)
-    True
+    >>> loss_curves({})
+    Traceback (most recent call last):
+    ...
+    dpviz.widgets.plots.PlotError: loss_curves needs at least one curve, e.g. {'train': losses}
     """
 
 

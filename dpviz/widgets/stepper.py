@@ -219,7 +219,13 @@ class Stepper(W.VBox):
     # -- the Python API ---------------------------------------------------------------------------
     @property
     def step(self) -> int:
-        """The current step: 0 before the first event, ``n_steps`` after the last."""
+        """The current step: 0 before the first event, ``n_steps`` after the last.
+
+        >>> import dpviz as dp
+        >>> s = dp.Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="both")
+        >>> s.step, s.next().step
+        (0, 1)
+        """
         return self._step
 
     @step.setter
@@ -228,11 +234,23 @@ class Stepper(W.VBox):
 
     @property
     def n_steps(self) -> int:
-        """How many steps (events) the timeline has."""
+        """How many steps (events) the timeline has.
+
+        >>> import dpviz as dp
+        >>> s = dp.Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="both")
+        >>> s.n_steps          # one forward step, the seed, two adjoint contributions
+        4
+        """
         return self.timeline.n_steps
 
     def goto(self, k: int) -> "Stepper":
-        """Jump to step ``k`` (0..n_steps); negative ``k`` counts from the end, as in Python."""
+        """Jump to step ``k`` (0..n_steps); negative ``k`` counts from the end, as in Python.
+
+        >>> import dpviz as dp
+        >>> s = dp.Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="both")
+        >>> s.goto(-1).step, s.goto(2).counter
+        (4, 'step 2 of 4: node 2, mul (seed)')
+        """
         if isinstance(k, bool) or not isinstance(k, int):
             raise StepperError(f"goto takes a step number (int); got {type(k).__name__}")
         n = self.n_steps
@@ -245,52 +263,118 @@ class Stepper(W.VBox):
         return self
 
     def next(self) -> "Stepper":
-        """One step forward (stays at the last step)."""
+        """One step forward (stays at the last step).
+
+        >>> import dpviz as dp
+        >>> s = dp.Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="both")
+        >>> s.last().next().step
+        4
+        """
         return self.goto(min(self._step + 1, self.n_steps))
 
     def prev(self) -> "Stepper":
-        """One step back (stays at step 0)."""
+        """One step back (stays at step 0).
+
+        >>> import dpviz as dp
+        >>> s = dp.Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="both")
+        >>> s.prev().step, s.goto(3).prev().step
+        (0, 2)
+        """
         return self.goto(max(self._step - 1, 0))
 
     def first(self) -> "Stepper":
-        """Back to step 0."""
+        """Back to step 0.
+
+        >>> import dpviz as dp
+        >>> s = dp.Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="both")
+        >>> s.last().first().counter
+        'step 0 of 4: start'
+        """
         return self.goto(0)
 
     def last(self) -> "Stepper":
-        """To the last step."""
+        """To the last step.
+
+        >>> import dpviz as dp
+        >>> s = dp.Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="both")
+        >>> float(s.last().adjoint(0))
+        -3.0
+        """
         return self.goto(self.n_steps)
 
     @property
     def current(self):
-        """The :class:`~dpviz.widgets.timeline.Event` of the current step (``None`` at step 0)."""
+        """The :class:`~dpviz.widgets.timeline.Event` of the current step (``None`` at step 0).
+
+        >>> import dpviz as dp
+        >>> s = dp.Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="both")
+        >>> s.current is None, s.goto(3).current.phase
+        (True, 'backward')
+        """
         return self.timeline.events[self._step - 1] if self._step else None
 
     @property
     def svg(self) -> str:
-        """The SVG of the current step."""
+        """The SVG of the current step.
+
+        >>> import dpviz as dp
+        >>> s = dp.Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="both")
+        >>> s.svg.lstrip().startswith("<svg")
+        True
+        """
         return self._svg
 
     @property
     def panel(self) -> str:
-        """The side panel's text for the current step."""
+        """The side panel's text for the current step.
+
+        >>> import dpviz as dp
+        >>> s = dp.Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="both")
+        >>> print(s.goto(1).panel.splitlines()[2])
+          v2 = mul(v0, v1)
+        """
         return panel_text(self.timeline, self._step)
 
     @property
     def counter(self) -> str:
-        """The step counter, e.g. ``"step 7 of 23: node 9, tanh"``."""
+        """The step counter, e.g. ``"step 7 of 23: node 9, tanh"``.
+
+        >>> import dpviz as dp
+        >>> s = dp.Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="both")
+        >>> s.goto(4).counter
+        'step 4 of 4: node 2, mul → node 1, b (adjoint)'
+        """
         return counter_text(self.timeline, self._step)
 
     def value(self, i: int) -> Any:
-        """Node ``i``'s value as known at this step (``None`` before the forward pass computed it)."""
+        """Node ``i``'s value as known at this step (``None`` before the forward pass computed it).
+
+        >>> import dpviz as dp
+        >>> s = dp.Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="both")
+        >>> s.value(2) is None, float(s.goto(1).value(2))
+        (True, -6.0)
+        """
         tr = self.timeline.tracks[self._check(i)]
         return tr.value if tr.value_at <= self._step else None
 
     def adjoint(self, i: int) -> Any:
-        """Node ``i``'s adjoint (running sum) at this step, ``None`` before any reached it."""
+        """Node ``i``'s adjoint (running sum) at this step, ``None`` before any reached it.
+
+        >>> import dpviz as dp
+        >>> s = dp.Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="both")
+        >>> s.goto(2).adjoint(0) is None, float(s.goto(3).adjoint(0))
+        (True, -3.0)
+        """
         return self.timeline.adjoint(self._check(i), self._step)
 
     def tangent(self, i: int) -> Any:
-        """Node ``i``'s tangent at this step, ``None`` before it is computed."""
+        """Node ``i``'s tangent at this step, ``None`` before it is computed.
+
+        >>> import dpviz as dp
+        >>> s = dp.Stepper(dp.trace(lambda x: x * x, 3.0), mode="jvp")
+        >>> float(s.tangent(0)), s.tangent(1), float(s.last().tangent(1))
+        (1.0, None, 6.0)
+        """
         entry = self.timeline.tangent_entry(self._check(i), self._step)
         return None if entry is None else entry[1]
 
@@ -308,7 +392,13 @@ class Stepper(W.VBox):
         return "known" if self._known_at.get(u, 0) <= k else "pending"
 
     def render_svg(self, k: int) -> str:
-        """The SVG at step ``k`` (what ``svg`` shows after ``goto(k)``), without moving the stepper."""
+        """The SVG at step ``k`` (what ``svg`` shows after ``goto(k)``), without moving the stepper.
+
+        >>> import dpviz as dp
+        >>> s = dp.Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="both")
+        >>> s.render_svg(3) == s.goto(3).svg
+        True
+        """
         tl = self.timeline
         event = tl.events[k - 1] if k else None
         seed = tl.seed_step

@@ -39,8 +39,11 @@ NEVER = 1 << 62
 class StepperError(DpvizError, ValueError):
     """A stepper was asked for something it cannot show (bad mode, bad step, unsupported object).
 
-    >>> issubclass(StepperError, DpvizError)
-    True
+    >>> import dpviz as dp
+    >>> build_timeline(dp.trace(lambda x: x.exp(), 0.0), mode="sideways")
+    Traceback (most recent call last):
+    ...
+    dpviz.widgets.timeline.StepperError: mode must be one of 'forward', 'backward', 'jvp', 'both'; got 'sideways'
     """
 
 
