@@ -68,7 +68,7 @@ class VersionCounter:
         self.version = 0
         self.changed_by: str | None = None
         self.owner = owner
-        self.view_writes: list[ViewWrite] = []
+        self.view_writes: list[ViewWrite] = []   # rare: most memory is never written through a view
         self.recorded = False
 
     def bump(self, what: str) -> int:

@@ -173,6 +173,7 @@ def bind(prim, *args, **params):
 
     raws = []
     rg = False
+    not_float = False
     for a in args:
         if isinstance(a, Handle):
             n = a._node
@@ -180,10 +181,15 @@ def bind(prim, *args, **params):
                 n = a._catch_up(prim.name)
             if n.requires_grad:
                 rg = True
-            raws.append(n.value)
+            raw = n.value
+            if raw.dtype.kind != "f":
+                not_float = True
+            raws.append(raw)
+        elif type(a) is float:          # the common constant (x * 2.0): nothing to check
+            raws.append(a)
         else:
             raws.append(as_constant(a, prim.name))
-    if prim.float_only:
+    if not_float and prim.float_only:
         _check_float_args(prim, args, raws)
     out = forward(prim, raws, params)
     shares = prim.view and isinstance(args[0], Handle) and np.may_share_memory(out, raws[0])

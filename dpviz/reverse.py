@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator, Mapping, NamedTuple
 
 import numpy as np
 
-from dpviz.context import STATE
+from dpviz.context import STATE, enable_grad
 from dpviz.errors import BackwardError, InplaceError, ShapeError
 from dpviz.node import Handle, Node
 from dpviz.record import check_finite
@@ -96,6 +96,22 @@ def _saved_error(node: Node, changed: Node, what: str, saved_version: int):
         "it only after backward().")
 
 
+# An EdgeStep is made per edge of every backward pass: tuple.__new__ skips the Python-level
+# __new__ of a NamedTuple, which would be the largest cost of a step.
+_new_step = tuple.__new__
+
+
+def _recorded(rule, g, ans, args, params, before):
+    """A contribution and the new running adjoint, recorded even inside ``no_grad`` (create_graph).
+
+    Grad mode is set around the rule only, never across a ``yield``: a consumer's own code
+    runs between two steps and must find the mode it set itself.
+    """
+    with enable_grad():
+        c = rule(g, ans, *args, **params)
+        return c, (c if before is None else before + c)
+
+
 def adjoint_steps(seeds: Mapping[Node, Any], *, create_graph: bool = False, retain_graph: bool = True,
                   stop: set | None = None, handle=Handle) -> Iterator[EdgeStep]:
     """Run the adjoint algorithm from ``seeds`` (``{output node: its adjoint}``), yielding each edge's step.
@@ -139,21 +155,18 @@ def adjoint_steps(seeds: Mapping[Node, Any], *, create_graph: bool = False, reta
         for k, p in enumerate(parents):
             if not isinstance(p, Node) or not p.requires_grad:
                 continue
+            rule = prim.vjp_rule(k) if prim.variadic else rules[k]
             before = acc.get(p)
-            # Grad mode is set around each rule, not around the loop: a consumer's own code
-            # runs between two steps and must find the mode it set itself.
-            enabled = STATE.grad_enabled
-            STATE.grad_enabled = create_graph
-            try:
-                c = (prim.vjp_rule(k) if prim.variadic else rules[k])(g, ans, *args, **params)
-                if anomaly:
-                    check_finite(c, node.op, "backward", None,
-                                 f" (node {node.describe()}, gradient for its argument {k})")
+            if create_graph:
+                c, total = _recorded(rule, g, ans, args, params, before)
+            else:   # NumPy in, NumPy out: nothing is recorded, whatever the grad mode
+                c = rule(g, ans, *args, **params)
                 total = c if before is None else before + c
-            finally:
-                STATE.grad_enabled = enabled
+            if anomaly:
+                check_finite(c, node.op, "backward", None,
+                             f" (node {node.describe()}, gradient for its argument {k})")
             acc[p] = total
-            yield EdgeStep(node, k, p, g, c, total, before is not None)
+            yield _new_step(EdgeStep, (node, k, p, g, c, total, before is not None))
         if not retain_graph:
             node.freed = True
 
