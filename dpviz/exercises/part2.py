@@ -17,7 +17,6 @@ from dpviz.apps.strategies import algorithm_1
 from dpviz.exercises.registry import Exercise, register
 
 
-
 # ----------------------------------------------------------------------------------- helpers
 
 def _as_array(answer: Any) -> np.ndarray:
