@@ -135,6 +135,9 @@ def check_stepper_steps(s: Session, clicks: int = 3) -> list[str]:
     seen: list[str | None] = [None]
     for click in range(1, clicks + 1):
         next_button.first.click()
+        # The graph and the counter are separate widgets, updated by separate kernel messages:
+        # wait for the highlight to move, then for the counter to catch up (on a busy machine
+        # the second message can arrive a moment after the first).
         s.wait_until("""([sel, before]) => {
                             const el = document.querySelector(sel);
                             return el !== null && el.getAttribute('data-dp-unit') !== before;
@@ -142,7 +145,15 @@ def check_stepper_steps(s: Session, clicks: int = 3) -> list[str]:
                      f"after click {click} on 'next' no node with class 'dp-current' and a new data-dp-unit "
                      f"appeared (the highlight stayed on {seen[-1]!r})", timeout=15_000)
         unit = page.locator(CURRENT).first.get_attribute("data-dp-unit")
-        counter = page.locator(".dpviz-stepper-counter").first.inner_text()
+        counter_sel = ".dpviz-stepper-counter"
+        try:
+            page.wait_for_function("""([sel, want]) => {
+                                       const el = document.querySelector(sel);
+                                       return el !== null && el.innerText.startsWith(want);
+                                   }""", arg=[counter_sel, f"step {click} of"], timeout=10_000)
+        except s.timeout_error:
+            pass   # reported with the counter's text just below
+        counter = page.locator(counter_sel).first.inner_text()
         if not counter.startswith(f"step {click} of"):
             s.fail(f"after click {click} the step counter says {counter!r}, expected 'step {click} of …'")
         seen.append(unit)
