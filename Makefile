@@ -14,14 +14,22 @@ PY := $(VENV)/bin/python
 PIP_INDEX := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
 PYTEST_ARGS ?= -n 2
 
+# DPVIZ_DATA names a folder holding the Planetoid raw files.  Made absolute here, because notebook
+# kernels run in other folders and would read a relative path from there.
+ifdef DPVIZ_DATA
+override DPVIZ_DATA := $(abspath $(DPVIZ_DATA))
+export DPVIZ_DATA
+endif
+
 .PHONY: lab open-lab test install install-test system-packages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
+# The course: the core (engine, pictures, widgets) plus the torch and lab extras (pyproject.toml).
 install: $(PY)
-	$(PY) -m pip install -q $(PIP_INDEX) "$(TORCH)" -e .
+	$(PY) -m pip install -q $(PIP_INDEX) "$(TORCH)" -e ".[course]"
 
 install-test: $(PY)
 	$(PY) -m pip install -q $(PIP_INDEX) "$(TORCH)" -e ".[test]"

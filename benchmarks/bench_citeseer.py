@@ -46,10 +46,25 @@ from dpviz.gnn.models import SelfAttentionNet, gcn2, gcn3, mlp2, mlp3  # noqa: E
 from dpviz.gnn.train import EPOCHS, train_single  # noqa: E402
 
 
+#: Where the benchmark runs (``--device``); CUDA work is asynchronous, so timings synchronise.
+DEVICE = torch.device("cpu")
+
+
+def _sync() -> None:
+    if DEVICE.type == "cuda":
+        torch.cuda.synchronize(DEVICE)
+
+
 def _timed(fn: Callable[[], object]) -> float:
+    _sync()
     start = time.perf_counter()
     fn()
+    _sync()
     return time.perf_counter() - start
+
+
+def _peak_gpu_mb() -> float | None:
+    return torch.cuda.max_memory_allocated(DEVICE) / 2**20 if DEVICE.type == "cuda" else None
 
 
 class PygGCN2(nn.Module):
@@ -75,7 +90,7 @@ def bench_gcn(ds: object, epochs: int) -> list[tuple[str, float]]:
     rows = []
     torch.manual_seed(0)
     rows.append(("dpviz GCNConv (sparse X, sparse Â)",
-                 _timed(lambda: train_single(gcn2(), lambda m: m(x_sparse, adj), y, train, test,
+                 _timed(lambda: train_single(gcn2().to(DEVICE), lambda m: m(x_sparse, adj), y, train, test,
                                              epochs=epochs))))
     try:
         import torch_geometric  # noqa: F401
@@ -84,7 +99,7 @@ def bench_gcn(ds: object, epochs: int) -> list[tuple[str, float]]:
         return rows
     for cached in (False, True):
         torch.manual_seed(0)
-        model = PygGCN2(cached)
+        model = PygGCN2(cached).to(DEVICE)
         rows.append((f"PyG GCNConv (dense X, edge_index, cached={cached})",
                      _timed(lambda: train_single(model, lambda m: m(x_dense, edges), y, train, test,
                                                  epochs=epochs))))
@@ -96,23 +111,24 @@ def attention_child(kind: str, epochs: int) -> None:
     from dpviz.gnn.batched import SeedSelfAttention
     from dpviz.gnn.train import train_seeds
 
-    ds = planetoid("citeseer")
+    ds = planetoid("citeseer").to(DEVICE)
     # torch and the data alone take a few hundred MB; the model's own share is what it adds.
     base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     torch.manual_seed(0)
     if kind == "dense":
         mask = dense_attention_mask("neighbours", ds.edge_index, ds.num_nodes)
-        net = SelfAttentionNet()
+        net = SelfAttentionNet().to(DEVICE)
         train_single(net, lambda m: m(ds.x_sparse, mask), ds.y, ds.train_mask, ds.test_mask, epochs=1)
         seconds = _timed(lambda: train_single(net, lambda m: m(ds.x_sparse, mask), ds.y,
                                               ds.train_mask, ds.test_mask, epochs=epochs))
     else:
-        model = SeedSelfAttention.for_graph(ds, "neighbours", 1)
+        model = SeedSelfAttention.for_graph(ds, "neighbours", 1).to(DEVICE)
         train_seeds(model, ds.y, ds.train_mask, ds.test_mask, epochs=1)
         seconds = _timed(lambda: train_seeds(model, ds.y, ds.train_mask, ds.test_mask,
                                              epochs=epochs))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"epoch_s": seconds / epochs, "peak_mb": peak_mb, "added_mb": peak_mb - base_mb}))
+    print(json.dumps({"epoch_s": seconds / epochs, "peak_mb": peak_mb, "added_mb": peak_mb - base_mb,
+                      "gpu_peak_mb": _peak_gpu_mb()}))
 
 
 def bench_attention(epochs: int) -> dict[str, dict[str, float]]:
@@ -120,7 +136,7 @@ def bench_attention(epochs: int) -> dict[str, dict[str, float]]:
     out = {}
     for kind in ("dense", "pairs"):
         proc = subprocess.run([sys.executable, __file__, "--attention-child", kind,
-                               "--epochs", str(epochs)], capture_output=True, text=True,
+                               "--epochs", str(epochs), "--device", DEVICE.type], capture_output=True, text=True,
                               check=True, env=os.environ.copy())
         out[kind] = json.loads(proc.stdout.strip().splitlines()[-1])
     return out
@@ -154,7 +170,7 @@ def bench_batched(ds: object, epochs: int, seeds: int) -> list[dict[str, object]
     rows = []
     for key, make, forward, train, count in _naive_plan(ds):
         torch.manual_seed(0)
-        naive_one = _timed(lambda: train_single(make(), forward, ds.y, train, ds.test_mask,  # type: ignore[attr-defined]
+        naive_one = _timed(lambda: train_single(make().to(DEVICE), forward, ds.y, train, ds.test_mask,  # type: ignore[attr-defined]
                                                 epochs=epochs))
         batched = run(find(key), ds, seeds=seeds, epochs=epochs)["seconds"]
         rows.append({"row": key, "rows_of_kind": count, "naive_1_seed_s": naive_one,
@@ -168,17 +184,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--seeds", type=int, default=10, help="seeds for B3's batched side")
     p.add_argument("--table", default=None, help="results.json of a full `dpviz reproduce` run")
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                   help="where to train (cuda: fails unless torch sees a GPU)")
     p.add_argument("--attention-child", choices=["dense", "pairs"], help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    global DEVICE
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("bench_citeseer: --device cuda asked for, but torch sees no CUDA device")
+    DEVICE = torch.device(args.device)
     epochs = args.epochs or (40 if args.quick else EPOCHS)
     if args.attention_child:
         attention_child(args.attention_child, epochs)
         return 0
     scale = EPOCHS / epochs  # quick mode reports every time scaled to the paper's 200 epochs
     mark = "" if scale == 1 else f"  (measured over {epochs} epochs, × {scale:g})"
-    ds = planetoid("citeseer")
+    ds = planetoid("citeseer").to(DEVICE)
     load = os.getloadavg()
-    print(f"# bench_citeseer · torch {torch.__version__} · {torch.get_num_threads()} threads · "
+    where = f"device {torch.cuda.get_device_name(DEVICE)}" if DEVICE.type == "cuda" else "device cpu"
+    print(f"# bench_citeseer · {where} · torch {torch.__version__} · {torch.get_num_threads()} threads · "
           f"{os.cpu_count()} CPUs · Python {platform.python_version()} · "
           f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}\n")
 
@@ -199,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     for kind, r in b2.items():
         print(f"| {names[kind]} | {r['epoch_s']:.3f} | {r['epoch_s'] * EPOCHS:.1f} | {r['peak_mb']:.0f} "
               f"| {r['added_mb']:.0f} |")
+    if DEVICE.type == "cuda":
+        print(f"\npeak GPU memory: dense {b2['dense']['gpu_peak_mb']:.0f} MiB, pairs {b2['pairs']['gpu_peak_mb']:.0f} MiB")
     print(f"\nspeed-up {b2['dense']['epoch_s'] / b2['pairs']['epoch_s']:.1f}×; memory added by the model "
           f"{b2['dense']['added_mb']:.0f} MB → {b2['pairs']['added_mb']:.0f} MB "
           f"(peak RSS includes ~{b2['pairs']['peak_mb'] - b2['pairs']['added_mb']:.0f} MB of torch and data)")
@@ -225,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"measured full table ({args.table}): {meta['seconds']:.0f} s = "
                   f"{meta['seconds'] / 60:.1f} min with {meta.get('seeds')} seeds; vs the naive "
                   f"estimate: ≈ {naive_total * scale / meta['seconds']:.0f}×")
+    if DEVICE.type == "cuda":
+        print(f"\npeak GPU memory of the benchmark: {_peak_gpu_mb():.0f} MiB")
     load = os.getloadavg()
     print(f"\nload at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (timings on a busy machine "
           f"are upper bounds)")

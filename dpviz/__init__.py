@@ -12,7 +12,7 @@ A small autograd engine whose traced programs are the DAGs of Definition 1 in
 (2, 2)
 """
 from dpviz.errors import (AnomalyError, BackwardError, DTypeError, DpvizError, InplaceError,
-                          ReplayError, ShapeError, UnsupportedTypeError)
+                          MissingExtraError, ReplayError, ShapeError, UnsupportedTypeError)
 from dpviz.context import detect_anomaly, enable_grad, no_grad, scope
 from dpviz.tensors import Tensor, as_tensor, ones, randn, tensor, zeros
 from dpviz.primitives import (PRIMITIVES, abs, add, clone, concatenate, cos, cross_entropy, div, exp,
@@ -45,7 +45,7 @@ _LAZY = {
 # What `from dpviz import *` gives: everything above except the ops named like Python's
 # built-ins (dp.sum, dp.max, dp.abs, dp.pow), which would replace them.
 __all__ = [
-    "AnomalyError", "BackwardError", "DTypeError", "DpvizError", "InplaceError", "ReplayError",
+    "AnomalyError", "BackwardError", "DTypeError", "DpvizError", "InplaceError", "MissingExtraError", "ReplayError",
     "ShapeError", "UnsupportedTypeError",
     "detect_anomaly", "enable_grad", "no_grad", "scope",
     "Tensor", "as_tensor", "ones", "randn", "tensor", "zeros",

@@ -104,3 +104,14 @@ class ReplayError(DpvizError, ValueError):
     ...
     dpviz.errors.ReplayError: input 0 'x' was traced with shape (2,); got (3,). A Program is one fixed graph: ...
     """
+
+
+class MissingExtraError(DpvizError, ImportError):
+    """A part of dpviz needs a package that the core install leaves out; the message names the extra.
+
+    >>> from dpviz.extras import missing_extra
+    >>> raise missing_extra("torch", "dpviz.gnn")
+    Traceback (most recent call last):
+    ...
+    dpviz.errors.MissingExtraError: dpviz.gnn needs PyTorch (the package torch), which the core install of dpviz leaves out. Install the extra: pip install "dpviz[torch]" (or "dpviz[course]" for the whole course; make lab installs it).
+    """

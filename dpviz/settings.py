@@ -1,4 +1,4 @@
-"""Run-time settings shared by the notebooks: quick mode and the compute device.
+"""Run-time settings shared by the notebooks: quick mode, the compute device, where data lives.
 
 Quick mode (fewer epochs, seeds and points) is what CI and the test suite run;
 it is on when ``DPVIZ_QUICK=1``, or when ``CI`` is set and ``DPVIZ_QUICK`` is not ``0``.
@@ -13,9 +13,11 @@ False
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import ClassVar
 
 from dpviz.errors import DpvizError
+from dpviz.extras import require_extra
 
 
 def quick_mode() -> bool:
@@ -32,12 +34,36 @@ def quick_mode() -> bool:
     return bool(os.environ.get("CI"))
 
 
+def mirror_dir() -> Path | None:
+    """The folder named by ``DPVIZ_DATA`` (a folder holding the Planetoid raw files), absolute; None if unset.
+
+    A relative value is resolved against the folder it is first read in and written back to
+    the environment as an absolute path, so that processes started afterwards from other
+    folders (notebook kernels run in the notebook's folder) read the same one.
+
+    >>> import os, tempfile
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"DPVIZ_DATA": "data/planetoid"}):
+    ...     os.path.isabs(mirror_dir()) and os.path.isabs(os.environ["DPVIZ_DATA"])
+    True
+    """
+    raw = os.environ.get("DPVIZ_DATA")
+    if not raw:
+        return None
+    path = Path(raw).expanduser()
+    if not path.is_absolute():
+        path = path.resolve()
+        os.environ["DPVIZ_DATA"] = str(path)
+    return path
+
+
 def torch_device(prefer: str = "auto"):
     """The torch device to use: CUDA when present (``"auto"``), else CPU; or the one named.
 
     >>> str(torch_device("cpu"))
     'cpu'
     """
+    require_extra("torch", "dpviz.settings.torch_device")
     import torch
 
     if prefer == "auto":

@@ -41,7 +41,8 @@ def test_repo2docker_no_build_prints_the_expected_dockerfile():
 def test_requirements_install_the_repository_and_cpu_torch_only():
     lines = [ln.strip() for ln in (BINDER / "requirements.txt").read_text().splitlines()
              if ln.strip() and not ln.strip().startswith("#")]
-    assert "-e ." in lines or "." in lines, "binder must install the repository (versions from pyproject.toml)"
+    assert "-e .[course]" in lines or ".[course]" in lines, \
+        "binder must install the repository with the course's extras (versions from pyproject.toml)"
     assert any(re.fullmatch(r"--(extra-)?index-url https://download\.pytorch\.org/whl/cpu", ln) for ln in lines)
     torch_lines = [ln for ln in lines if ln.startswith("torch")]
     assert torch_lines and all("+cpu" in ln for ln in torch_lines), "torch must be the CPU build"

@@ -20,7 +20,7 @@ import dpviz as dp
 import dpviz.widgets
 
 #: Modules whose every public name is covered, besides what the namespaces below export.
-MODULES = ["dpviz.errors", "dpviz.settings", "dpviz.context", "dpviz.node", "dpviz.record", "dpviz.primitives",
+MODULES = ["dpviz.errors", "dpviz.extras", "dpviz.settings", "dpviz.context", "dpviz.node", "dpviz.record", "dpviz.primitives",
            "dpviz.inplace", "dpviz.reverse", "dpviz.tensors", "dpviz.steps", "dpviz.program",
            "dpviz.functional", "dpviz.nn", "dpviz.optim", "dpviz.gradchecker", "dpviz.analysis"]
 

@@ -5,6 +5,8 @@ import functools
 import http.server
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -189,3 +191,33 @@ def test_identical_to_pyg_planetoid(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     n = ours.num_nodes
     theirs_sorted = torch.sort(theirs.edge_index[0] * n + theirs.edge_index[1]).values
     assert torch.equal(ours.edge_index[0] * n + ours.edge_index[1], theirs_sorted)
+
+
+@needs_mirror
+def test_a_relative_DPVIZ_DATA_reaches_processes_started_in_other_folders(monkeypatch, tmp_path):
+    # `DPVIZ_DATA=../shared/data/planetoid make test`: the kernels that run the notebooks start in
+    # temporary folders, where the relative path names nothing
+    from dpviz.settings import mirror_dir
+
+    monkeypatch.chdir(REPO)
+    monkeypatch.setenv("DPVIZ_DATA", os.path.relpath(MIRROR, REPO))
+    assert mirror_dir() == MIRROR.resolve()
+    assert os.environ["DPVIZ_DATA"] == str(MIRROR.resolve())     # passed on as absolute
+    kernel_like = subprocess.run(
+        [sys.executable, "-c", "from dpviz.data import locate_raw_files; "
+                               "print(locate_raw_files('citeseer', download=False))"],
+        cwd=tmp_path, env={**os.environ, "DPVIZ_CACHE": str(tmp_path / "empty-cache")},
+        capture_output=True, text=True, timeout=120)
+    assert kernel_like.returncode == 0, kernel_like.stderr
+    assert kernel_like.stdout.strip() == str(MIRROR.resolve())
+
+
+def test_make_passes_DPVIZ_DATA_on_as_an_absolute_path():
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("no make on this machine")
+    out = subprocess.run([make, "-s", "-f", str(REPO / "Makefile"), "--eval", "show-data: ; @echo $$DPVIZ_DATA",
+                          "show-data", "DPVIZ_DATA=../shared/data/planetoid"],
+                         cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == str((REPO / ".." / "shared" / "data" / "planetoid").resolve())

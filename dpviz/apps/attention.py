@@ -25,7 +25,13 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 import numpy as np
-import torch
+
+from dpviz.extras import missing_extra
+
+try:
+    import torch
+except ImportError as missing:      # the core install of dpviz has no PyTorch
+    raise missing_extra("torch", __name__) from missing
 
 from dpviz.apps import require, seqdata, torch_threads
 from dpviz.primitives import concatenate, stack

@@ -23,7 +23,13 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
-import torch
+
+from dpviz.extras import missing_extra
+
+try:
+    import torch
+except ImportError as missing:      # the core install of dpviz has no PyTorch
+    raise missing_extra("torch", __name__) from missing
 
 from dpviz.apps import model_device, require, seqdata, torch_threads
 from dpviz.settings import ModeSettings, torch_device

@@ -27,7 +27,13 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
-import torch
+
+from dpviz.extras import missing_extra
+
+try:
+    import torch
+except ImportError as missing:      # the core install of dpviz has no PyTorch
+    raise missing_extra("torch", __name__) from missing
 
 from dpviz import optim
 from dpviz.apps import require, torch_threads

@@ -3,7 +3,9 @@
 Search order for dataset ``name`` (first folder holding all eight files wins):
 
 1. the ``root`` argument, when given;
-2. the folder named by the environment variable ``DPVIZ_DATA`` (a read-only mirror, as in CI);
+2. the folder named by the environment variable ``DPVIZ_DATA``, a folder holding the raw files
+   (read only; a relative path is taken from where it is first read, see
+   :func:`dpviz.settings.mirror_dir`);
 3. the cache: ``<repo>/data/planetoid`` for a source checkout, else ``~/.cache/dpviz/planetoid``
    (override with ``DPVIZ_CACHE``).
 
@@ -35,6 +37,7 @@ from tqdm.auto import tqdm
 
 from dpviz.data.checksums import PLANETOID_SHA256, raw_file_names
 from dpviz.data.errors import ChecksumMismatchError, DataUnavailableError, UnknownDatasetError
+from dpviz.settings import mirror_dir
 
 #: Where the Planetoid project publishes its raw files.
 DEFAULT_BASE_URL = "https://github.com/kimiyoung/planetoid/raw/master/data"
@@ -85,8 +88,9 @@ def candidate_dirs(root: str | os.PathLike[str] | None = None) -> list[Path]:
     dirs: list[Path] = []
     if root is not None:
         dirs.append(Path(root).expanduser())
-    if os.environ.get("DPVIZ_DATA"):
-        dirs.append(Path(os.environ["DPVIZ_DATA"]).expanduser())
+    mirror = mirror_dir()
+    if mirror is not None:
+        dirs.append(mirror)
     dirs.append(cache_dir())
     return dirs
 

@@ -15,6 +15,10 @@
 import os as _os
 import sys as _sys
 
+from dpviz.extras import require_extra
+
+require_extra("torch", "dpviz.gnn")     # before any of its modules imports torch: name the extra
+
 if "torch" not in _sys.modules:
     # On a busy machine (other jobs on the same 2 cores) OpenMP threads that spin while waiting
     # for each other stall every small kernel: measured here, one MLP3 training step took 2.3 s

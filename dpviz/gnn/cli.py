@@ -103,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"dataset": args.dataset, "seeds": seeds, "epochs": epochs, "mode": mode,
             "device": str(device), "torch": torch.__version__, "python": platform.python_version(),
             "threads": torch.get_num_threads(), "seconds": round(total, 1), "seed": args.seed}
+    if device.type == "cuda":
+        meta["peak_gpu_mib"] = round(torch.cuda.max_memory_allocated(device) / 2**20)
+        print(f"peak GPU memory: {meta['peak_gpu_mib']} MiB ({torch.cuda.get_device_name(device)})")
     csv_path, json_path = save_records(records, out, meta)
     figures = save_figures(records, out)
     print(f"saved {csv_path}, {json_path} and {len(figures)} figures in {out}/")

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from dpviz.extras import require_extra
 from dpviz.tensors import tensor
 
 X0 = np.array([0.5, -1.0, 2.0])
@@ -71,6 +72,7 @@ def _dpviz(example: str) -> tuple[Any, list[int], Any]:
 
 
 def _torch(example: str) -> tuple[Any, list[int], Any]:
+    require_extra("torch", "the PyTorch side of dpviz.lessons.inplace")
     import torch
 
     x = torch.tensor(X0, requires_grad=True)

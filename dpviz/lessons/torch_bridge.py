@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from dpviz.extras import require_extra
 from dpviz.functional import grad
 from dpviz.tensors import tensor
 
@@ -30,6 +31,7 @@ def to_torch(mlp: Any, device: Any = "cpu") -> Any:
     >>> [type(m).__name__ for m in net]
     ['Linear', 'ReLU', 'Linear']
     """
+    require_extra("torch", "comparing with PyTorch (dpviz.lessons.torch_bridge)")
     import torch
 
     acts = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
@@ -92,6 +94,7 @@ def compare_gradients(mlp: Any, X: np.ndarray, y: np.ndarray, device: Any = "cpu
 
     The dpviz parameters' ``.grad`` are overwritten (zeroed first).
     """
+    require_extra("torch", "comparing with PyTorch (dpviz.lessons.torch_bridge)")
     import torch
 
     mlp.zero_grad()
@@ -123,6 +126,7 @@ def neuron_gradients(x: np.ndarray, w: np.ndarray, b: float) -> dict[str, tuple[
     >>> all(np.allclose(a, t) for a, t in g.values())
     True
     """
+    require_extra("torch", "comparing with PyTorch (dpviz.lessons.torch_bridge)")
     import torch
 
     gx, gw, gb = grad(lambda x, w, b: ((x * w).sum() + b).sigmoid(), argnums=(0, 1, 2))(
