@@ -44,7 +44,7 @@ def report(check_data: bool = True) -> dict:
             out["gpu"] = ("none visible: the scale-up notebooks run on CPU in quick mode"
                           f" (torch {torch.__version__}{', a CPU build' if '+cpu' in torch.__version__ else ''})")
     except ImportError:
-        out["gpu"] = "torch is not installed: the scale-up notebooks need it (make lab installs it)"
+        out["gpu"] = 'torch is not installed: the scale-up notebooks need it (pip install "dpviz[torch]"; make lab installs it)'
     if check_data:
         try:
             from dpviz.data.fetch import cache_dir, planetoid_status

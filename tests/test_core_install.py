@@ -2,8 +2,8 @@
 
 A fresh virtual environment gets this repository with its core dependencies only; the check
 then runs in that environment: PyTorch, SciPy, tqdm and JupyterLab are absent, the engine
-differentiates, a drawing renders to SVG, a Stepper steps, and the parts that need an extra
-say which one to install.
+differentiates, a drawing renders to SVG, a Stepper steps, the parts that need an extra say
+which one to install, and ``dpviz doctor`` reports what is missing.
 """
 from __future__ import annotations
 
@@ -42,6 +42,10 @@ CHECK = textwrap.dedent('''
             assert 'pip install "dpviz[torch]"' in str(e), str(e)
         else:
             raise AssertionError(f"{part} imported without torch")
+
+    import subprocess, sys
+    doctor = subprocess.run([sys.executable, "-m", "dpviz", "doctor"], capture_output=True, text=True)
+    assert doctor.returncode == 0 and "torch is not installed" in doctor.stdout, doctor.stdout + doctor.stderr
     print("core install ok")
 ''')
 
