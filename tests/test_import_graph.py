@@ -45,7 +45,7 @@ LAYERS = {
 }
 
 #: What the torch/GNN part may use of the rest of dpviz.
-TORCH_PART, TORCH_PART_MAY_USE = ("dpviz.gnn", "dpviz.data"), {"dpviz.errors", "dpviz.settings"}
+TORCH_PART, TORCH_PART_MAY_USE = ("dpviz.gnn", "dpviz.data"), {"dpviz.errors", "dpviz.extras", "dpviz.settings"}
 
 
 @dataclass(frozen=True)
