@@ -19,6 +19,7 @@ import numpy as np
 
 from dpviz.context import STATE
 from dpviz.errors import BackwardError, DpvizError, ShapeError, UnsupportedTypeError
+from dpviz.node import value_of
 from dpviz.primitives import clone
 from dpviz.program import trace
 from dpviz.reverse import adjoints
@@ -86,10 +87,6 @@ def _pull(out: Tensor, leaves: list, seed, nested: bool) -> list:
             g = np.array(g, dtype=leaf.dtype)
         res.append(g)
     return res
-
-
-def _plain(x):
-    return x.data if isinstance(x, Tensor) else x
 
 
 def grad(f: Callable, argnums=0) -> Callable:
@@ -161,7 +158,7 @@ def vjp(f: Callable, *primals):
         raise BackwardError(f"dp.vjp needs f to return a dpviz tensor; got {type(out).__name__}")
 
     def vjp_fn(cotangent):
-        ct = cotangent if (nested and isinstance(cotangent, Tensor)) else np.asarray(_plain(cotangent), dtype=out.dtype)
+        ct = cotangent if (nested and isinstance(cotangent, Tensor)) else np.asarray(value_of(cotangent), dtype=out.dtype)
         if np.shape(ct) != out.shape:
             raise ShapeError(f"the cotangent must have the output's shape {out.shape}; got {np.shape(ct)}")
         return tuple(_pull(out, leaves, ct, nested))
@@ -184,12 +181,12 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence):
         raise UnsupportedTypeError("dp.jvp(f, primals, tangents) takes primals and tangents as tuples")
     if len(primals) != len(tangents):
         raise DpvizError(f"dp.jvp: {len(primals)} primal(s) but {len(tangents)} tangent(s)")
-    prog = trace(f, *[_plain(p) for p in primals])
+    prog = trace(f, *[value_of(p) for p in primals])
     nested = STATE.depth > 0 or any(isinstance(x, Tensor) and x.requires_grad for x in (*primals, *tangents))
     args = list(primals) if nested else []
     out, t_out = prog.value_and_jvp(list(tangents), *args)
     if not nested:
-        out = _plain(out) if not isinstance(out, tuple) else tuple(_plain(o) for o in out)
+        out = value_of(out) if not isinstance(out, tuple) else tuple(value_of(o) for o in out)
     return out, t_out
 
 
@@ -214,17 +211,17 @@ def jacobian(f: Callable, mode: str = "rev", argnums: int = 0) -> Callable:
 
     def jac(*args):
         k = _argnums(argnums, len(args))[0]
-        x = np.asarray(_plain(args[k]), dtype=float)
+        x = np.asarray(value_of(args[k]), dtype=float)
         if mode == "rev":
             g = lambda xk: f(*args[:k], xk, *args[k + 1:])
             out, vjp_fn = vjp(g, x)
-            out = np.asarray(_plain(out))
-            rows = [_plain(vjp_fn(e.reshape(out.shape))[0]) for e in np.eye(out.size)]
+            out = np.asarray(value_of(out))
+            rows = [value_of(vjp_fn(e.reshape(out.shape))[0]) for e in np.eye(out.size)]
             return np.asarray(rows).reshape(out.shape + x.shape)
         g = lambda xk: f(*args[:k], xk, *args[k + 1:])
         prog = trace(g, x)
         out_shape = prog.nodes[prog.outputs[0]].shape
-        cols = [np.asarray(_plain(prog.jvp([e.reshape(x.shape)]))) for e in np.eye(x.size)]
+        cols = [np.asarray(value_of(prog.jvp([e.reshape(x.shape)]))) for e in np.eye(x.size)]
         J = np.asarray(cols).reshape((x.size,) + out_shape)
         return np.moveaxis(J, 0, -1).reshape(out_shape + x.shape)
     return jac
@@ -237,4 +234,4 @@ def hvp(f: Callable, x, v):
     >>> dp.hvp(lambda x: (x ** 3).sum(), np.array([1., 2.]), np.array([1., 0.]))
     array([6., 0.])
     """
-    return _plain(jvp(grad(f), (x,), (v,))[1])
+    return value_of(jvp(grad(f), (x,), (v,))[1])

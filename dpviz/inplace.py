@@ -30,7 +30,7 @@ import numpy as np
 
 from dpviz.context import STATE
 from dpviz.errors import DTypeError, DpvizError, InplaceError, ShapeError
-from dpviz.node import Handle, Node, VersionCounter, ViewWrite
+from dpviz.node import Handle, Node, VersionCounter, ViewWrite, value_of
 from dpviz.primitives import clone_p, setitem_p
 from dpviz.record import bind, forward
 
@@ -69,7 +69,7 @@ def apply(t: Handle, prim, opname: str, *others, **params) -> Handle:
             # a constant leaf stays in the graph as the op's input: it keeps its old value
             n.value, n.vc, n.ver = mem.copy(), VersionCounter(), 0
     else:
-        raws = [mem] + [o._node.value if isinstance(o, Handle) else o for o in others]
+        raws = [mem] + [value_of(o) for o in others]
         new_value = forward(prim, raws, params)
         result = None
     if np.shape(new_value) != mem.shape:

@@ -146,6 +146,16 @@ class Node:
         return f"<Node {self.label} op={self.op!r}>"
 
 
+def value_of(x: Any) -> Any:
+    """The array behind a tensor, or ``x`` itself when it is not one (a number, an array).
+
+    >>> import dpviz as dp, numpy as np
+    >>> value_of(dp.tensor([1.0, 2.0])), value_of(3.0)
+    (array([1., 2.]), 3.0)
+    """
+    return x._node.value if isinstance(x, Handle) else x
+
+
 class Handle:
     """What the recorder needs of a tensor: the node of its current value (``_node``).
 

@@ -36,7 +36,7 @@ from typing import Any, Callable, NamedTuple, Sequence
 import numpy as np
 
 from dpviz.errors import DTypeError, ShapeError, UnsupportedTypeError
-from dpviz.node import Handle
+from dpviz.node import Handle, value_of
 from dpviz.record import bind
 
 PRIMITIVES: dict[str, "Primitive"] = {}
@@ -150,10 +150,6 @@ def shape(x) -> tuple:
 
 
 _shape_of = shape    # for the functions below whose parameter is called `shape`
-
-
-def _raw(x):
-    return x._node.value if isinstance(x, Handle) else x
 
 
 # ---------------------------------------------------------------------------------------------
@@ -301,7 +297,7 @@ def _pow_base(a, b):
     >>> float(_pow_base(np.array(0.0), np.array(0.0))), float(_pow_base(np.array(2.0), np.array(3.0)))
     (1.0, 4.0)
     """
-    hit = (np.asarray(_raw(a)) == 0) & (np.asarray(_raw(b)) == 0)
+    hit = (np.asarray(value_of(a)) == 0) & (np.asarray(value_of(b)) == 0)
     return (where(hit, 1.0, a) if hit.any() else a) ** (b - 1)
 
 
@@ -315,7 +311,7 @@ def _pow_log(a, b):
     >>> float(_pow_log(np.array(0.0), np.array(2.0))), float(_pow_log(np.array(np.e), np.array(2.0)))
     (0.0, 1.0)
     """
-    hit = (np.asarray(_raw(a)) == 0) & (np.asarray(_raw(b)) >= 0)
+    hit = (np.asarray(value_of(a)) == 0) & (np.asarray(value_of(b)) >= 0)
     return log(where(hit, 1.0, a)) if hit.any() else log(a)
 
 
@@ -362,8 +358,8 @@ sqrt_p = defprim(
 
 abs_p = defprim(
     "abs", np.abs,
-    vjp=[lambda g, ans, x: g * np.sign(_raw(x))],
-    jvp=[lambda t, ans, x: t * np.sign(_raw(x))],
+    vjp=[lambda g, ans, x: g * np.sign(value_of(x))],
+    jvp=[lambda t, ans, x: t * np.sign(value_of(x))],
     saves=(0,), partials=[("∂|x|/∂x", "sign(x)")])
 
 tanh_p = defprim(
@@ -395,8 +391,8 @@ sigmoid_p = defprim(
 
 relu_p = defprim(
     "relu", lambda x: np.maximum(x, 0.0).astype(np.result_type(x), copy=False),
-    vjp=[lambda g, ans, x: g * (_raw(x) > 0)],
-    jvp=[lambda t, ans, x: t * (_raw(x) > 0)],
+    vjp=[lambda g, ans, x: g * (value_of(x) > 0)],
+    jvp=[lambda t, ans, x: t * (value_of(x) > 0)],
     saves=(0,), partials=[("∂relu(x)/∂x", "[x > 0]")])
 
 sin_p = defprim(
@@ -631,8 +627,8 @@ mean_p = defprim(
 
 def _max_weights(x, ans, axis):
     # the adjoint goes to the maximal elements, split evenly between ties (as torch.amax does)
-    xr = np.asarray(_raw(x))
-    hit = (xr == np.reshape(_raw(ans), _keep_shape(xr.shape, axis))).astype(xr.dtype)
+    xr = np.asarray(value_of(x))
+    hit = (xr == np.reshape(value_of(ans), _keep_shape(xr.shape, axis))).astype(xr.dtype)
     return hit / np.sum(hit, axis=axis, keepdims=True)
 
 
@@ -672,7 +668,7 @@ def max(x, axis=None, keepdims: bool = False):  # noqa: A001 - dp.max mirrors nu
     array(3.)
     """
     ax = _norm_axis(axis, len(shape(x)), "max")
-    if np.size(_raw(x)) == 0:
+    if np.size(value_of(x)) == 0:
         raise ShapeError("'max' of an empty tensor has no value")
     return max_p(x, axis=ax, keepdims=bool(keepdims))
 
@@ -746,8 +742,7 @@ def normalize_index(index, shp=None):
     items = index if isinstance(index, tuple) else (index,)
     out = []
     for it in items:
-        if isinstance(it, Handle):
-            it = it._node.value
+        it = value_of(it)
         if isinstance(it, list):
             it = np.asarray(it)
         if isinstance(it, np.ndarray):
@@ -915,7 +910,7 @@ def where(cond, a, b):
     >>> dp.where(x > 0, x, 0.0).data
     array([0., 2.])
     """
-    c = np.asarray(_raw(cond))
+    c = np.asarray(value_of(cond))
     if c.dtype != bool:
         raise DTypeError(f"'where' needs a boolean condition; got dtype {c.dtype} (compare, e.g. x > 0)")
     return where_p(a, b, cond=c)
@@ -1007,7 +1002,7 @@ def cross_entropy(logits, targets):
     >>> round(float(dp.cross_entropy(dp.tensor([[0., 0.]]), [1])), 4)
     0.6931
     """
-    tr = np.asarray(_raw(targets))
+    tr = np.asarray(value_of(targets))
     ls = shape(logits)
     if tr.dtype.kind not in "iu":
         raise DTypeError(f"'cross_entropy' needs integer class indices as targets; got dtype {tr.dtype}")

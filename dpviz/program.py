@@ -31,7 +31,7 @@ import numpy as np
 from dpviz import steps
 from dpviz.context import STATE
 from dpviz.errors import BackwardError, DpvizError, ReplayError, ShapeError, UnsupportedTypeError
-from dpviz.node import Node
+from dpviz.node import Node, value_of
 from dpviz.reverse import reachable
 from dpviz.steps import BackwardStep, ForwardStep, JvpStep
 from dpviz.tensors import Tensor, tensor
@@ -344,7 +344,7 @@ class Program:
         leaves = [v if isinstance(v, Tensor) else np.array(v, copy=True) for v in self.leaves(*args)]
         values = steps.evaluate(self, leaves)
         for node, v in zip(self.nodes, values):
-            node.value = v._node.value if isinstance(v, Tensor) else v
+            node.value = value_of(v)
         return self._outputs(values)
 
     # -- reverse mode (the adjoint algorithm) -----------------------------------------------------
@@ -386,9 +386,7 @@ class Program:
         >>> [float(s.tangent) for s in prog.jvp_steps([1.0, 0.0])]
         [3.0]
         """
-        given = self.tangents(tangents)
-        record = any(isinstance(t, Tensor) for t in given.values())
-        return steps.jvp_steps(self, given, self.leaves(*args, record=record))
+        return steps.jvp_steps(self, *self._jvp_start(tangents, args))
 
     def jvp(self, tangents, *args):
         """Forward mode: the output tangent(s) for the given input tangents (zeros where none reaches).
@@ -406,10 +404,14 @@ class Program:
         >>> dp.trace(lambda x: x ** 3, 2.0).value_and_jvp([1.0])
         (array(8.), array(12.))
         """
+        values, tans = steps.push_tangents(self, *self._jvp_start(tangents, args))
+        return self._outputs(values), self._outputs(tans, lambda i: np.zeros(self.nodes[i].shape))
+
+    def _jvp_start(self, tangents, args: Sequence) -> tuple[dict, list]:
+        # tensors among the tangents make the pass record, parameters included (nested transforms)
         given = self.tangents(tangents)
         record = any(isinstance(t, Tensor) for t in given.values())
-        values, tans = steps.push_tangents(self, given, self.leaves(*args, record=record))
-        return self._outputs(values), self._outputs(tans, lambda i: np.zeros(self.nodes[i].shape))
+        return given, self.leaves(*args, record=record)
 
     # -- printing ---------------------------------------------------------------------------------
     def __repr__(self) -> str:

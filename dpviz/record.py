@@ -22,7 +22,7 @@ import numpy as np
 
 from dpviz.context import STATE
 from dpviz.errors import AnomalyError, DTypeError, DpvizError, ShapeError, UnsupportedTypeError
-from dpviz.node import Handle, Node, VersionCounter
+from dpviz.node import Handle, Node, VersionCounter, value_of
 
 
 # ---------------------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ def check_finite(arr, opname: str, phase: str, params=None, culprit: str = "") -
     ...
     dpviz.errors.AnomalyError: detect_anomaly: the forward pass of 'exp' produced inf. Check this op's inputs (e.g. log of a non-positive number, division by zero, overflow in exp).
     """
-    raw = arr._node.value if isinstance(arr, Handle) else np.asarray(arr)
+    raw = np.asarray(value_of(arr))
     if raw.dtype.kind == "f" and not np.isfinite(raw).all():
         bad = "NaN" if np.isnan(raw).any() else "inf"
         where = f" in scope '{STATE.scope}'" if STATE.scope and phase == "forward" else ""

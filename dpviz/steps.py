@@ -28,17 +28,13 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
-from dpviz.node import Handle, Node, VersionCounter
+from dpviz.node import Handle, Node, VersionCounter, value_of
 from dpviz.primitives import Partial, broadcast_to
 from dpviz.record import bind, forward
 from dpviz.reverse import adjoint_steps
 
 if TYPE_CHECKING:   # annotations only: the Program calls these interpreters
     from dpviz.program import Program, ProgramNode
-
-
-def _plain(v):
-    return v._node.value if isinstance(v, Handle) else v
 
 
 @dataclass(frozen=True)
@@ -205,7 +201,7 @@ def as_graph(prog: "Program", values: Sequence | None = None) -> list[Node]:
     """
     graph: list[Node] = []
     for pn in prog.nodes:
-        value = pn.value if values is None else _plain(values[pn.index])
+        value = pn.value if values is None else value_of(values[pn.index])
         if pn.prim is None:
             rg = pn.kind in ("input", "param") and np.asarray(value).dtype.kind == "f"
             node = Node(None, pn.op, (), None, value, rg, VersionCounter(), kind=pn.kind, name=pn.name)

@@ -20,16 +20,12 @@ import numpy as np
 
 from dpviz import inplace
 from dpviz.errors import DTypeError, DpvizError, ShapeError, UnsupportedTypeError
-from dpviz.node import Handle, Node, VersionCounter
+from dpviz.node import Handle, Node, VersionCounter, value_of
 from dpviz.primitives import (abs_p, add_p, clone_p, cos_p, div_p, exp_p, getitem, log_p, log_softmax,
                               matmul_p, max, mean, mul_p, neg_p, normalize_index, pow_p, relu_p, reshape,
                               setitem_p, sigmoid_p, sin_p, softmax, sqrt_p, sub_p, sum, tanh_p, transpose)
 from dpviz.record import check_dtype
 from dpviz.reverse import backward as _backward
-
-
-def _raw(a):
-    return a._node.value if isinstance(a, Handle) else a
 
 
 class Tensor(Handle):
@@ -449,16 +445,16 @@ class Tensor(Handle):
         return getitem(self, index)
 
     # -- comparisons give plain boolean arrays: they are not differentiable, and `if x > 0:` works
-    def __lt__(self, o): return self._node.value < _raw(o)
-    def __le__(self, o): return self._node.value <= _raw(o)
-    def __gt__(self, o): return self._node.value > _raw(o)
-    def __ge__(self, o): return self._node.value >= _raw(o)
+    def __lt__(self, o): return self._node.value < value_of(o)
+    def __le__(self, o): return self._node.value <= value_of(o)
+    def __gt__(self, o): return self._node.value > value_of(o)
+    def __ge__(self, o): return self._node.value >= value_of(o)
 
     def __eq__(self, o):  # type: ignore[override]
-        return self._node.value == _raw(o)
+        return self._node.value == value_of(o)
 
     def __ne__(self, o):  # type: ignore[override]
-        return self._node.value != _raw(o)
+        return self._node.value != value_of(o)
 
     # -- elementwise functions ------------------------------------------------------------------
     def exp(self) -> "Tensor":

@@ -21,17 +21,25 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 
-_PEAK = ("import resource as _r, json as _j\n"
-         "print('__DPVIZ_PEAK__' + _j.dumps(_r.getrusage(_r.RUSAGE_SELF).ru_maxrss))")
+# The last cell: the kernel's peak memory, and the GPU memory PyTorch allocated at most (so a GPU
+# run can prove the GPU was used, not merely visible).
+_PEAK = ("import resource as _r, json as _j, sys as _s\n"
+         "_t = _s.modules.get('torch')\n"
+         "_g = _t.cuda.max_memory_allocated() if _t is not None and _t.cuda.is_available() else 0\n"
+         "print('__DPVIZ_PEAK__' + _j.dumps([_r.getrusage(_r.RUSAGE_SELF).ru_maxrss, _g]))")
 
 
 @dataclass
 class NotebookRun:
-    """What a run left behind: the executed notebook, its wall time and the kernel's peak memory."""
+    """What a run left behind: the executed notebook, its wall time and the kernel's peak memory.
+
+    ``gpu_peak_mb`` is the most GPU memory PyTorch allocated (0 without CUDA).
+    """
 
     nb: nbformat.NotebookNode
     seconds: float
     peak_mb: float
+    gpu_peak_mb: float = 0.0
     outputs: list = field(default_factory=list)
 
     def text(self) -> str:
@@ -86,19 +94,19 @@ def run_notebook(name: str | Path, timeout: float = 90, max_mb: float = 1500, qu
         os.environ.clear()
         os.environ.update(old)
         shutil.rmtree(work, ignore_errors=True)
-    peak_kb = None
+    peak_kb, gpu_bytes = 0, 0
     last = nb.cells.pop()
     for out in last.get("outputs", []):
         if out.get("output_type") == "stream" and "__DPVIZ_PEAK__" in out.get("text", ""):
-            peak_kb = json.loads(out["text"].split("__DPVIZ_PEAK__")[1].strip())
-    peak_mb = (peak_kb or 0) / 1024
+            peak_kb, gpu_bytes = json.loads(out["text"].split("__DPVIZ_PEAK__")[1].strip())
+    peak_mb = peak_kb / 1024
     warnings = [out.get("text", "") for c in nb.cells for out in c.get("outputs", [])
                 if out.get("output_type") == "stream" and out.get("name") == "stderr"
                 and "warn" in out.get("text", "").lower()]
     assert not warnings, f"{src.name} printed warnings:\n" + "\n".join(warnings)
     assert seconds < timeout, f"{src.name} took {seconds:.1f} s (limit {timeout} s)"
     assert peak_mb < max_mb, f"{src.name} peaked at {peak_mb:.0f} MB (limit {max_mb} MB)"
-    return NotebookRun(nb, seconds, peak_mb)
+    return NotebookRun(nb, seconds, peak_mb, gpu_bytes / 2**20)
 
 
 def printed_number(pattern: str, text: str) -> float:
