@@ -5,16 +5,23 @@ Not a test. Everything is measured side by side in one run on the same machine:
 * DOT text for a PyTorch graph of about 1,000 backward nodes, by ``dp.draw`` (every node
   drawn: ``collapse=False``) and by torchviz's ``make_dot`` (if installed), best of N;
 * the same for a dpviz ``Program`` of about 1,000 nodes, and its default (auto-collapsed) drawing;
-* SVG rendering of each DOT text with every renderer available (system ``dot``, ``graphviz-pure``).
+* SVG rendering of each DOT text with every renderer available (system ``dot``, ``graphviz-pure``);
+* layout time (DOT text, then SVG) of notebook 03's MLP and of a 300-node program with each
+  renderer, and the drawing's width; ``--baseline DIR`` measures the same with the dpviz of
+  another checkout (``git worktree add DIR <commit>``) in a subprocess and prints the ratios.
 
 Target of issue 3: DOT generation under 50 ms for 1,000 nodes, and no slower than torchviz.
 
-    python benchmarks/bench_draw.py [--repeat 7] [--steps 333]
+    python benchmarks/bench_draw.py [--repeat 7] [--steps 333] [--baseline DIR]
 """
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import re
 import shutil
+import subprocess
 import sys
 import time
 from typing import Callable
@@ -55,12 +62,67 @@ def dpviz_chain(steps: int):
     return dp.trace(f, rng.standard_normal(8), rng.standard_normal(8))
 
 
+def notebook03_mlp():
+    """The MLP loss that notebook 03 draws, traced and differentiated the same way."""
+    import dpviz as dp
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((8, 2))
+    y = np.sin(X[:, :1]) + 0.5 * X[:, 1:]
+    mlp = dp.nn.MLP([2, 4, 1], activation="tanh", seed=0)
+    prog = dp.trace(lambda X: ((mlp(X) - y) ** 2).mean(), X)
+    prog.backward()
+    return prog
+
+
+def layout_times(repeat: int) -> dict:
+    """Per case and renderer: seconds for DOT text plus SVG (best of ``repeat``) and the SVG's width.
+
+    Uses only ``dp.draw`` and ``dp.render`` with their defaults, so it runs on older checkouts too."""
+    from dpviz.pictures import draw
+    from dpviz.pictures.renderer import render
+
+    cases = {"notebook 03 MLP": notebook03_mlp(), "300-node program": dpviz_chain(75)}
+    renderers = ["graphviz-pure"] + (["dot"] if shutil.which("dot") else [])
+    out: dict = {}
+    for name, prog in cases.items():
+        for renderer in renderers:
+            t = best_of(lambda: render(draw(prog, collapse=False).source, renderer=renderer), repeat)
+            svg = render(draw(prog, collapse=False).source, renderer=renderer)
+            width_pt = float(re.search(r'<svg[^>]*?width="([\d.]+)pt"', svg).group(1))
+            out[f"{name} ({prog.n} nodes) | {renderer}"] = {"seconds": t, "width_px": width_pt * 4 / 3}
+    return out
+
+
+def print_layouts(repeat: int, baseline: str | None) -> None:
+    now = layout_times(repeat)
+    before = None
+    if baseline:
+        env = dict(os.environ, PYTHONPATH=os.path.abspath(baseline))
+        done = subprocess.run([sys.executable, __file__, "--layout-json", "--repeat", str(repeat)], env=env,
+                              capture_output=True, text=True, check=True)
+        before = json.loads(done.stdout.strip().splitlines()[-1])
+    print("\nLayout: DOT text + SVG, default drawing (best of %d); width of the SVG" % repeat)
+    for key, row in now.items():
+        line = f"  {key:<48s} {row['seconds'] * 1e3:8.1f} ms  {row['width_px']:6.0f} px"
+        if before and key in before:
+            b = before[key]
+            line += (f"   before {b['seconds'] * 1e3:8.1f} ms {b['width_px']:6.0f} px"
+                     f"   time ratio {row['seconds'] / b['seconds']:.2f}")
+        print(line, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--steps", type=int, default=333, help="loop steps (3 torch nodes each)")
     parser.add_argument("--render-timeout", type=float, default=120.0, help="seconds per SVG render")
+    parser.add_argument("--baseline", help="a checkout of dpviz to compare layout times with")
+    parser.add_argument("--layout-json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.layout_json:            # the baseline's half of --baseline: numbers only
+        print(json.dumps(layout_times(args.repeat)))
+        return
 
     from dpviz.pictures import draw
     from dpviz.pictures.renderer import RenderError, render
@@ -127,6 +189,7 @@ def main() -> None:
                 print(f"  {name:<40s} {renderer:<14s} {t * 1e3:9.1f} ms", flush=True)
             except RenderError:
                 print(f"  {name:<40s} {renderer:<14s} > {args.render_timeout:g} s (stopped)", flush=True)
+    print_layouts(max(1, min(args.repeat, 3)), args.baseline)
 
 
 if __name__ == "__main__":

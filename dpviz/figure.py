@@ -1,8 +1,8 @@
 """The README's picture: a neuron's backward pass, stopped at one step, with the stepper's panel.
 
 ``python -m dpviz figure notebooks/images/stepped-neuron.svg`` writes it; the README shows the
-committed copy.  It is one SVG: the stepper's picture of the graph, and below it the panel
-text of the same step.
+committed copy.  It is one SVG: the stepper's picture of the graph, the legend of the colours
+it uses (the course palette), and below them the panel text of the same step.
 
 >>> svg = stepped_neuron_svg()
 >>> svg.startswith("<svg") and "dp-current" in svg and "v̄0 +=" in svg
@@ -15,6 +15,7 @@ import sys
 from html import escape
 from pathlib import Path
 
+from dpviz.pictures.palette import ROLES
 from dpviz.program import trace
 
 _PT = re.compile(r"([0-9.]+)(pt|px)?")
@@ -42,8 +43,10 @@ def stepped_neuron_svg(step: int = 5) -> str:
     width, height = _size(graph)
     lines = s.panel.splitlines()
     line_h, pad = 18, 12
+    legend, legend_w = _legend(("known", "adjoint", "current", "read"), y=height + 4, x=pad)
+    height += 24
     total_h = height + pad + line_h * len(lines) + pad
-    total_w = max(width, 8.2 * max(len(ln) for ln in lines) + 2 * pad)
+    total_w = max(width, 8.2 * max(len(ln) for ln in lines) + 2 * pad, legend_w + 2 * pad)
     text = "".join(
         f'<text x="{pad}" y="{height + pad + line_h * (k + 1):.0f}" font-family="DejaVu Sans Mono, monospace" '
         f'font-size="13" fill="{"#222" if k else "#000"}" font-weight="{"bold" if k == 0 else "normal"}" '
@@ -53,7 +56,21 @@ def stepped_neuron_svg(step: int = 5) -> str:
     inner = re.sub(r'height="[^"]+"', f'height="{height:.0f}"', inner, count=1)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w:.0f}" height="{total_h:.0f}" '
             f'viewBox="0 0 {total_w:.0f} {total_h:.0f}">'
-            f'<rect width="100%" height="100%" fill="white"/>{inner}{text}</svg>\n')
+            f'<rect width="100%" height="100%" fill="white"/>{inner}{legend}{text}</svg>\n')
+
+
+def _legend(keys: tuple[str, ...], *, x: float, y: float) -> tuple[str, float]:
+    """One row of swatches and titles for the palette roles ``keys``, and its width."""
+    parts = []
+    for key in keys:
+        role = ROLES[key]
+        dash = f' stroke-dasharray="{role.dash}"' if role.dash else ""
+        parts.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="18" height="12" rx="2" fill="{role.fill or "#ffffff"}" '
+                     f'stroke="{role.stroke}" stroke-width="{min(role.width, 2.5):g}"{dash}/>'
+                     f'<text x="{x + 24:.0f}" y="{y + 11:.0f}" font-family="Helvetica, Arial, sans-serif" '
+                     f'font-size="12" fill="#222">{escape(role.title)}</text>')
+        x += 24 + 6.2 * len(role.title) + 18
+    return "".join(parts), x
 
 
 def main(argv=None) -> int:

@@ -4,8 +4,9 @@
 nudges every element of every floating-point leaf (inputs and the parameters ``f`` uses)
 by ``±h``, replaying the program to estimate the same derivative numerically:
 ``(f(θ + h) - f(θ - h)) / 2h``. The report says, per leaf, how far the two disagree;
-``report.draw()`` colours the program by that disagreement (green: agrees, orange:
-suspicious, red: wrong) through the public style hook of ``dp.draw``.
+``report.draw()`` marks each leaf by that disagreement in the course palette (a green double
+frame: agrees; a vermillion fill and border: wrong; a dashed vermillion border: just out of
+tolerance) through the public style hook of ``dp.draw``, with the legend saying which is which.
 
 A non-scalar output ``y`` is checked through ``sum(r * y)`` for a fixed random ``r``,
 which tests the whole vector-Jacobian product at the cost of one backward pass.
@@ -25,12 +26,15 @@ import numpy as np
 from dpviz import steps
 from dpviz.errors import DpvizError
 from dpviz.pictures import draw
+from dpviz.pictures.palette import ROLES, dot_attrs
+from dpviz.pictures.style import node_style
 from dpviz.program import Program, trace
 
 #: Scores (error divided by tolerance) above 1 fail; this many times the tolerance is "red".
 RED_SCORE = 100.0
 
-_COLOURS = {"ok": "#b9e4b5", "suspicious": "#ffd28a", "wrong": "#ff9d9d"}
+#: The palette role (:mod:`dpviz.pictures.palette`) each verdict is drawn with.
+VERDICT_ROLES = {"ok": "check_passed", "suspicious": "check_suspicious", "wrong": "check_failed"}
 
 
 @dataclass
@@ -110,15 +114,16 @@ class GradcheckReport:
 
         >>> import dpviz as dp
         >>> r = dp.gradcheck(lambda a: a.exp().sum(), np.zeros(2))
-        >>> "#b9e4b5" in r.draw().source
+        >>> r.style(r.program.nodes[0])["color"] == ROLES["check_passed"].stroke
         True
         """
         by_index = {leaf.index: leaf for leaf in self.leaves}
         leaf = by_index.get(node.index)
         if leaf is None:
             return None
-        return {"fillcolor": _COLOURS[leaf.verdict], "style": "rounded,filled",
-                "xlabel": f"max err {leaf.max_abs_err:.1e}"}
+        attrs = dot_attrs(VERDICT_ROLES[leaf.verdict], base=node_style(node))
+        attrs["xlabel"] = f"max err {leaf.max_abs_err:.1e}"
+        return attrs
 
     def draw(self, **options: Any) -> Any:
         """Draw the checked program coloured by discrepancy (options as for ``dp.draw``).
@@ -128,7 +133,8 @@ class GradcheckReport:
         >>> report.ok, report.draw(rankdir="TB").node_count
         (True, 3)
         """
-        return draw(self.program, style=self.style, **options)
+        roles = sorted({VERDICT_ROLES[leaf.verdict] for leaf in self.leaves})
+        return draw(self.program, style=self.style, legend_roles=roles, **options)
 
 
 def gradcheck(

@@ -35,6 +35,7 @@ from dpviz.node import Node, value_of
 from dpviz.reverse import reachable
 from dpviz.steps import BackwardStep, ForwardStep, JvpStep
 from dpviz.tensors import Tensor, tensor
+from dpviz.varnames import caller_namespace, function_namespace, names_by_id
 
 
 @dataclass(eq=False)
@@ -63,6 +64,12 @@ class ProgramNode:
     prim: Any = None
     is_output: bool = False
     grad: Any = None
+    #: When the node's memory was changed in place during recording: the version it holds
+    #: (0 when created, +1 per in-place write), else None.
+    version: int | None = None
+    #: The index of the node whose in-place op overwrote this node's memory afterwards (or -1
+    #: when that op is not part of this program); None when nothing overwrote it.
+    overwritten_by: int | None = None
 
     @property
     def label(self) -> str:
@@ -146,11 +153,13 @@ class Program:
 
     # -- construction -----------------------------------------------------------------------------
     @classmethod
-    def from_tensor(cls, *outputs: Tensor) -> "Program":
+    def from_tensor(cls, *outputs: Tensor, names: Mapping[str, Any] | None = None) -> "Program":
         """The recorded history of dpviz tensors as a Program (what ``dp.draw(tensor)`` shows).
 
         Leaves that require grad become inputs (``dp.nn`` parameters become
-        parameters); gradients already computed by ``backward()`` are copied.
+        parameters); gradients already computed by ``backward()`` are copied. Constants and
+        unnamed leaves are named after the variables that hold them in ``names`` (a namespace;
+        by default the caller's: a notebook cell's variables).
 
         >>> import dpviz as dp
         >>> x = dp.tensor(2.0, name="x", requires_grad=True)
@@ -164,7 +173,8 @@ class Program:
         roots = [o.node for o in outputs]
         order = reachable(roots, grad_only=False)
         inputs = [n for n in order if n.prim is None and n.requires_grad and n.kind != "param"]
-        prog, engine = _build(order, inputs, roots)
+        space = caller_namespace() if names is None else names
+        prog, engine = _build(order, inputs, roots, names_by_id(space))
         for pn, en in zip(prog.nodes, engine):
             if en is not None and en.grad is not None:
                 pn.grad = en.grad.data if isinstance(en.grad, Tensor) else en.grad
@@ -449,11 +459,14 @@ def _short(v) -> str:
     return r if len(r) < 30 else r[:27] + "..."
 
 
-def _build(order: list[Node], inputs: list[Node], roots: list[Node]) -> tuple[Program, list[Node | None]]:
+def _build(order: list[Node], inputs: list[Node], roots: list[Node],
+           names: Mapping[int, str] | None = None) -> tuple[Program, list[Node | None]]:
     """Number the engine's nodes as Definition 1 wants: inputs, parameters, then the rest.
 
-    Returns the Program and, per program node, the engine node it was made from (None for
-    a constant written in the program)."""
+    ``names`` maps the identity of a constant (or of an unnamed leaf's node) to the variable
+    that held it (:func:`dpviz.varnames.names_by_id`). Returns the Program and, per program
+    node, the engine node it was made from (None for a constant written in the program)."""
+    names = names or {}
     input_ids = {id(n) for n in inputs}
     params = [n for n in order if n.prim is None and n.requires_grad and id(n) not in input_ids]
     param_ids = {id(n) for n in params}
@@ -469,20 +482,20 @@ def _build(order: list[Node], inputs: list[Node], roots: list[Node]) -> tuple[Pr
     for kind, group in (("input", inputs), ("param", params)):
         for n in group:
             index[id(n)] = len(nodes)
-            add(ProgramNode(len(nodes), kind, kind, (), n.value, n.name, n.scope), n)
+            add(ProgramNode(len(nodes), kind, kind, (), n.value, n.name or names.get(id(n)), n.scope), n)
     l = len(nodes)
     for n in rest:
         if n.prim is None:
             index[id(n)] = len(nodes)
-            add(ProgramNode(len(nodes), "const", "const", (), n.value, n.name, n.scope), n)
+            add(ProgramNode(len(nodes), "const", "const", (), n.value, n.name or names.get(id(n)), n.scope), n)
             continue
         args = []
         for p in n.parents:
             if isinstance(p, Node):
                 args.append(index[id(p)])
-            else:   # a number written in the program: a constant node just before its use
+            else:   # a number written in the program (or read from a variable): a constant node
                 args.append(len(nodes))
-                add(ProgramNode(len(nodes), "const", "const", (), np.asarray(p), None, n.scope), None)
+                add(ProgramNode(len(nodes), "const", "const", (), np.asarray(p), names.get(id(p)), n.scope), None)
         index[id(n)] = len(nodes)
         add(ProgramNode(len(nodes), n.op, "op", tuple(args), n.value, n.name, n.scope,
                         dict(n.params or {}), n.prim), n)
@@ -491,12 +504,33 @@ def _build(order: list[Node], inputs: list[Node], roots: list[Node]) -> tuple[Pr
         i = index[id(r)]
         nodes[i].is_output = True
         outputs.append(i)
+    _mark_versions(nodes, engine)
     leaf_nodes = {i: engine[i] for i in range(len(inputs), l)}
     prog = Program(nodes, len(inputs), l, outputs, leaf_nodes)
     # values: recomputed by the forward algorithm, so v_i = f_i(α_i) holds even where the
-    # engine's arrays were later overwritten in place
-    prog(*[nodes[i].value for i in prog.inputs])
+    # engine's arrays were later overwritten in place; NumPy already warned about a log(0) when
+    # the program first ran, so the recomputation stays quiet
+    with np.errstate(all="ignore"):
+        prog(*[nodes[i].value for i in prog.inputs])
     return prog, engine
+
+
+def _mark_versions(nodes: list[ProgramNode], engine: list[Node | None]) -> None:
+    """Give the nodes whose memory an in-place op changed their version, and say who overwrote them.
+
+    Nodes that share a version counter share memory (an in-place op's result, a view); the
+    node holding version k was overwritten by the one holding version k + 1."""
+    shared: dict[int, list[int]] = {}
+    for i, en in enumerate(engine):
+        if en is not None and en.vc.version > 0:
+            shared.setdefault(id(en.vc), []).append(i)
+    for members in shared.values():
+        by_version = {engine[i].ver: i for i in members}
+        for i in members:
+            en = engine[i]
+            nodes[i].version = en.ver
+            if en.ver < en.vc.version:
+                nodes[i].overwritten_by = by_version.get(en.ver + 1, -1)
 
 
 def _arg_names(f: Callable, count: int) -> list[str | None]:
@@ -556,4 +590,5 @@ def trace(f: Callable, *args, **static) -> Program:
                                        f"{type(o).__name__}. Build the result from f's arguments.")
     roots = [o.node for o in outs]
     order = reachable(roots + [t.node for t in leaves], grad_only=False)
-    return _build(order, [t.node for t in leaves], roots)[0]
+    # constants are named after the closure variables and globals of f that held them
+    return _build(order, [t.node for t in leaves], roots, names_by_id(function_namespace(f)))[0]

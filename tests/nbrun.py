@@ -4,6 +4,10 @@ Shared by every notebook test (``from nbrun import run_notebook``).  A notebook 
 cell raises, when anything is written to stderr that looks like a warning, when it takes
 longer than ``timeout`` seconds, or when the kernel's peak memory exceeds ``max_mb``.
 Quick mode is switched on for the kernel (``DPVIZ_QUICK=1``) unless the caller says otherwise.
+
+Every drawing the notebook displays (``dp.draw``) and every Stepper layout is logged as DOT
+text by a first cell that the run adds and removes again; :func:`check_drawings` then lays each
+one out with both renderers and checks that it can be read at a notebook's output width.
 """
 from __future__ import annotations
 
@@ -29,6 +33,28 @@ _PEAK = ("import resource as _r, json as _j, sys as _s\n"
          "print('__DPVIZ_PEAK__' + _j.dumps([_r.getrusage(_r.RUSAGE_SELF).ru_maxrss, _g]))")
 
 
+# The first cell: log the DOT text of every drawing displayed and every Stepper layout made.
+_LOG_DRAWINGS = ("import json as _j, dpviz.pictures.drawing as _d, dpviz.widgets.stepper as _s\n"
+                 "def _log(kind, dot, _path={path!r}):\n"
+                 "    with open(_path, 'a') as f: f.write(_j.dumps({{'kind': kind, 'dot': dot}}) + '\\n')\n"
+                 "_show = _d.Drawing._repr_mimebundle_\n"
+                 "def _shown(self, *a, **k):\n"
+                 "    _log('draw', self.source); return _show(self, *a, **k)\n"
+                 "_d.Drawing._repr_mimebundle_ = _shown\n"
+                 "_lay = _s.Stepper._layout\n"
+                 "def _laid(self, *a, **k):\n"
+                 "    t = _lay(self, *a, **k); _log('stepper', self.dot_source); return t\n"
+                 "_s.Stepper._layout = _laid")
+
+
+@dataclass
+class LoggedDrawing:
+    """A picture the notebook showed: ``kind`` is ``"draw"`` or ``"stepper"``, ``dot`` its DOT text."""
+
+    kind: str
+    dot: str
+
+
 @dataclass
 class NotebookRun:
     """What a run left behind: the executed notebook, its wall time and the kernel's peak memory.
@@ -41,6 +67,7 @@ class NotebookRun:
     peak_mb: float
     gpu_peak_mb: float = 0.0
     outputs: list = field(default_factory=list)
+    drawings: list = field(default_factory=list)
 
     def text(self) -> str:
         """All text the notebook printed or displayed (stdout, results, and text/plain of displays)."""
@@ -73,6 +100,8 @@ def run_notebook(name: str | Path, timeout: float = 90, max_mb: float = 1500, qu
             assert not cell.get("outputs"), f"{src.name} is committed with outputs; clear them"
     nb.cells.append(nbformat.v4.new_code_cell(_PEAK))
     work = Path(tempfile.mkdtemp(prefix="dpviz-nb-"))
+    log = work / ".dpviz-drawings.jsonl"
+    nb.cells.insert(0, nbformat.v4.new_code_cell(_LOG_DRAWINGS.format(path=str(log))))
     # the copy runs beside the originals' data: link the notebooks folder's files it may read
     for extra in NOTEBOOKS.iterdir():
         if extra.suffix != ".ipynb" and not extra.name.startswith("."):
@@ -90,11 +119,14 @@ def run_notebook(name: str | Path, timeout: float = 90, max_mb: float = 1500, qu
         start = time.perf_counter()
         client.execute()
         seconds = time.perf_counter() - start
+        drawings = ([LoggedDrawing(**json.loads(line)) for line in log.read_text().splitlines()]
+                    if log.exists() else [])
     finally:
         os.environ.clear()
         os.environ.update(old)
         shutil.rmtree(work, ignore_errors=True)
     peak_kb, gpu_bytes = 0, 0
+    nb.cells.pop(0)
     last = nb.cells.pop()
     for out in last.get("outputs", []):
         if out.get("output_type") == "stream" and "__DPVIZ_PEAK__" in out.get("text", ""):
@@ -106,7 +138,57 @@ def run_notebook(name: str | Path, timeout: float = 90, max_mb: float = 1500, qu
     assert not warnings, f"{src.name} printed warnings:\n" + "\n".join(warnings)
     assert seconds < timeout, f"{src.name} took {seconds:.1f} s (limit {timeout} s)"
     assert peak_mb < max_mb, f"{src.name} peaked at {peak_mb:.0f} MB (limit {max_mb} MB)"
-    return NotebookRun(nb, seconds, peak_mb, gpu_bytes / 2**20)
+    check_drawings(drawings, src.name)
+    return NotebookRun(nb, seconds, peak_mb, gpu_bytes / 2**20, drawings=drawings)
+
+
+#: The smallest text a learner should have to read, in CSS pixels as displayed.
+MIN_TEXT_PX = 11.0
+
+
+def drawing_report(dot: str) -> dict:
+    """For each renderer here: the natural width of the SVG in CSS pixels and its smallest text."""
+    import re
+
+    from dpviz.pictures.fit import PX_PER_PT, svg_size_px
+    from dpviz.pictures.renderer import render
+
+    out = {}
+    for renderer in (["dot"] if shutil.which("dot") else []) + ["graphviz-pure"]:
+        svg = render(dot, renderer=renderer, timeout=120)
+        sizes = [float(f) * PX_PER_PT for f in re.findall(r'font-size="([\d.]+)"', svg)]
+        out[renderer] = (svg_size_px(svg)[0], min(sizes, default=MIN_TEXT_PX))
+    return out
+
+
+def _shown_framed(dot: str, renderer: str) -> bool:
+    """Whether Jupyter display of this drawing (through ``Drawing``) puts it in a scrolling frame."""
+    from dpviz.pictures.drawing import Drawing
+
+    old = os.environ.get("DPVIZ_RENDERER")
+    os.environ["DPVIZ_RENDERER"] = renderer
+    try:
+        bundle = Drawing(body=[dot.split("{", 1)[1].rsplit("}", 1)[0]])._repr_mimebundle_()
+    finally:
+        os.environ.pop("DPVIZ_RENDERER") if old is None else os.environ.update(DPVIZ_RENDERER=old)
+    return "dpviz-drawing-frame" in bundle.get("text/html", "")
+
+
+def check_drawings(drawings: list, name: str) -> None:
+    """Every drawing can be read at a notebook's width with both renderers: no text is smaller
+    than :data:`MIN_TEXT_PX`, and a ``dp.draw`` picture fits the output (``FRAME_PX``) or is
+    displayed full size in a scrolling frame, never shrunk. (A Stepper's graph sits in a pane
+    of its own that scrolls.)"""
+    from dpviz.pictures.fit import FRAME_PX
+
+    problems = []
+    for k, d in enumerate(drawings):
+        for renderer, (width, text) in drawing_report(d.dot).items():
+            if text < MIN_TEXT_PX:
+                problems.append(f"{d.kind} {k}: text of {text:.1f} px with {renderer}")
+            if d.kind == "draw" and width > FRAME_PX and not _shown_framed(d.dot, renderer):
+                problems.append(f"draw {k}: {width:.0f} px wide with {renderer}, shown without a frame")
+    assert not problems, f"{name}: drawings a learner cannot read at {FRAME_PX} px:\n" + "\n".join(problems)
 
 
 def printed_number(pattern: str, text: str) -> float:

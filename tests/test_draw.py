@@ -15,7 +15,9 @@ from hypothesis.extra import numpy as hnp
 import dpviz as dp
 from dpviz.pictures import draw
 from dpviz.pictures.collapse import DEFAULT_THRESHOLD
+from dpviz.pictures.dot import GRADS_LATER_NOTE
 from dpviz.pictures.model import NodeInfo
+from dpviz.pictures.palette import ROLES
 from dpviz.errors import DpvizError
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -75,12 +77,13 @@ def test_grad_not_computed_until_backward_never_zero():
     x = dp.tensor(np.zeros(3), name="x", requires_grad=True)
     y = (x * x).sum()
     before = draw(y).source
-    assert "grad: not computed" in before
-    assert "grad [0, 0, 0]" not in before
+    assert "grad " not in before and GRADS_LATER_NOTE in before      # said once, under the drawing
+    assert "grad: not computed" in draw(y, detail="full").source   # and on every node in full detail
+    assert "grad [0 … 0]" not in before
     y.backward()
     after = draw(y).source
-    assert "grad: not computed" not in after
-    assert "grad [0, 0, 0]" in after          # a real zero gradient is shown as zero
+    assert "grad: not computed" not in after and GRADS_LATER_NOTE not in after
+    assert "grad [0 … 0]" in after          # a real zero gradient is shown as zero
 
 
 def test_options_choose_what_nodes_show():
@@ -90,23 +93,40 @@ def test_options_choose_what_nodes_show():
     bare = draw(prog, value=False, grad=False, shape=False, legend=False).source
     labels = " ".join(re.findall(r"label=<(.*?)> shape=", bare))
     assert "value" not in labels and "grad" not in labels and "(2, 2)" not in labels
-    assert "cluster_legend" not in bare
+    assert "fixedsize" not in bare                       # no legend strip
     assert 'label="0"' in draw(prog, arg_positions=True).source
     assert 'rankdir="TB"' in draw(prog, rankdir="TB").source
-    assert "▁" not in draw(prog, sparklines=False).source
+    with pytest.raises(DpvizError, match="detail"):
+        draw(prog, detail="everything")
 
 
-def test_legend_lists_the_kinds_present():
+def test_compact_labels_say_only_what_informs():
+    prog = dp.trace(lambda x: (x * 2.0).tanh(), 0.5)
+    compact = " ".join(re.findall(r"label=<(.*?)> shape=", draw(prog).source))
+    assert "()" not in compact and "grad:" not in compact and "float64" not in compact
+    assert "<b>2</b>" in compact and "const" not in compact     # an unnamed number is shown as itself
+    full = " ".join(re.findall(r"label=<(.*?)> shape=", draw(prog, detail="full").source))
+    assert "()" in full and "grad: not computed" in full and "float64" in full
+    arrays = draw(dp.trace(lambda x: x.exp(), np.arange(10.0))).source
+    assert "mean" not in arrays and "mean" in draw(dp.trace(lambda x: x.exp(), np.arange(10.0)), detail="full").source
+
+
+def test_legend_is_a_strip_under_the_drawing_listing_the_roles_present():
     src = draw(mlp_program()).source
-    for text in ("input (leaf)", "parameter (leaf)", "operation → value", "output"):
-        assert text in src
+    head = src.splitlines()[1]
+    assert 'labelloc="b"' in head and "subgraph cluster_legend" not in src
+    for role in ("input", "param", "op", "output"):
+        assert f">{ROLES[role].title}</font>" in head
+    assert ROLES["known"].title not in head and ROLES["tangent"].title not in head   # Stepper roles
 
 
 def test_highlight_by_index_and_name():
     prog = small_program()
     src = draw(prog, highlight=["x", 3]).source
-    lines = [line for line in src.splitlines() if 'penwidth="3"' in line]
+    width = f'penwidth="{ROLES["highlight"].width:g}"'
+    lines = [line for line in src.splitlines() if width in line]
     assert [line.split()[0] for line in lines] == ["n0", "n3"]
+    assert ROLES["highlight"].title in src
     with pytest.raises(DpvizError, match="no node has"):
         draw(prog, highlight="nope")
     with pytest.raises(DpvizError, match="outside"):
@@ -124,7 +144,7 @@ def test_style_hook_sees_every_node_and_has_the_last_word():
     src = draw(prog, style=hook, highlight=3).source
     assert [n.index for n in seen] == list(range(prog.n))
     tanh_line = next(line for line in src.splitlines() if line.strip().startswith("n3 "))
-    assert 'fillcolor="#123456"' in tanh_line and 'penwidth="3"' in tanh_line
+    assert 'fillcolor="#123456"' in tanh_line and f'penwidth="{ROLES["highlight"].width:g}"' in tanh_line
 
 
 @pytest.mark.parametrize("bad, match", [
@@ -159,7 +179,7 @@ def test_bad_arguments():
 
 def test_scopes_become_nested_clusters():
     src = draw(mlp_program()).source
-    assert src.count("subgraph cluster_") == 4          # mlp, layer0, layer1, legend
+    assert src.count("subgraph cluster_") == 3          # mlp, layer0, layer1
     assert "label=<layer0>" in src
 
 
@@ -207,7 +227,7 @@ def test_hundred_thousand_nodes_draw_quickly_and_readably():
 @example(np.array([-0.0, 0.0, 0.0, 0.0, 0.0]))          # min() and max() of signed zeros depend on order
 def test_summarize_short_arrays_read_the_same_as_long_ones(values):
     """Arrays of up to 16 numbers take a pure-Python path (speed); it must say what NumPy's path says."""
-    from dpviz.pictures.labels import fmt_number, sparkline, summarize
+    from dpviz.pictures.labels import fmt_number, summarize
 
     finite = values[np.isfinite(values)]
     bad = values.size - finite.size
@@ -215,10 +235,11 @@ def test_summarize_short_arrays_read_the_same_as_long_ones(values):
     if finite.size == 0:
         assert summarize(values) == f"all non-finite{note}"
         return
-    text = summarize(values)
+    text = summarize(values, mean=True)
     head, mean = text.split(" mean ", 1)
-    assert head == f"[{fmt_number(finite.min() + 0.0)} … {fmt_number(finite.max() + 0.0)}]"   # no "-0"
+    assert summarize(values) == head + note
+    assert head == f"[{fmt_number(finite.min() + 0.0, 3)} … {fmt_number(finite.max() + 0.0, 3)}]"   # no "-0"
     # fsum (short path) is exact where NumPy's pairwise sum may cancel: allow rounding at the data's scale
     scale = max(1.0, float(np.abs(finite).max()))
-    assert np.isclose(float(mean.split(" ")[0]), float(fmt_number(finite.mean())), rtol=1e-3, atol=1e-10 * scale)
-    assert text.endswith(f" {sparkline(finite)}{note}")
+    assert np.isclose(float(mean.split(" ")[0]), float(fmt_number(finite.mean(), 3)), rtol=1e-2, atol=1e-10 * scale)
+    assert text.endswith(note)

@@ -7,6 +7,7 @@ import pytest
 import dpviz as dp
 from dpviz.pictures import draw
 from dpviz.gradchecker import gradcheck
+from dpviz.pictures.palette import ROLES
 from dpviz.errors import DpvizError
 
 
@@ -47,8 +48,13 @@ def test_a_wrong_derivative_is_found_and_drawn_red(buggy_cube):
     assert not report.ok
     assert [leaf.verdict for leaf in report.leaves] == ["wrong", "ok"]
     src = report.draw().source
-    assert "#ff9d9d" in src and "#b9e4b5" in src and "max err" in src
-    assert "#ff9d9d" in draw(report.program, style=report.style).source
+    failed, passed = ROLES["check_failed"], ROLES["check_passed"]
+    n0 = next(line for line in src.splitlines() if line.strip().startswith("n0 "))
+    n1 = next(line for line in src.splitlines() if line.strip().startswith("n1 "))
+    assert f'fillcolor="{failed.fill}"' in n0 and f'color="{failed.stroke}"' in n0 and "max err" in n0
+    assert f'color="{passed.stroke}"' in n1 and 'peripheries="2"' in n1
+    assert failed.title in src and passed.title in src            # the legend says which is which
+    assert f'fillcolor="{failed.fill}"' in draw(report.program, style=report.style).source
 
 
 def test_bad_use():

@@ -42,6 +42,9 @@ def test_03_reverse_mode_agrees_with_pytorch():
     assert "accumulated=True" in text
     assert "after two 1.6799 (= 2x)" in text                        # grads accumulate across calls
     assert printed_number(r"largest difference between dpviz and PyTorch: (\S+)", text) < 1e-12
+    mlp = next(d.dot for d in run.drawings if d.kind == "draw")
+    assert "<b>y</b>" in mlp and "<b>mlp.layer0.weight</b>" in mlp     # names from the program, not const10
+    assert 'rankdir="TB"' in mlp                                       # a layered network reads top to bottom
     assert_exercises_unanswered(text, "03")
 
 
@@ -76,6 +79,11 @@ def test_06_inplace_side_by_side():
     assert "torch  versions [0, 1]: OK" in text                     # and rebases the aliased view
     assert "version after step:  1" in text
     assert run.has_mime("image/svg+xml")
+    # "what went wrong, drawn": the overwritten tanh node, its version line, the arrow from add_
+    assert "tanh node #1: version 0, overwritten by node #3" in text
+    drawn = run.drawings[0].dot
+    assert "version 0 · overwritten by add_ #3" in drawn and "version 1" in drawn
+    assert "n3 -> n1" in drawn and 'label="overwrote"' in drawn
     assert_exercises_unanswered(text, "06")
 
 
@@ -101,6 +109,8 @@ def test_08_characteristics():
     assert len(set(re.findall(r"\[(\d+)\]", att))) == 1                               # constant
     assert re.search(r"rnn: invariant = False", text) and re.search(r"self_attention: invariant = True", text)
     assert "scopes: ['attention', 'encoder', 'readout']" in text
+    attention = run.drawings[1].dot
+    assert all(f"<b>{w}</b>" in attention for w in ("W_q", "W_k", "W_v")) and "<b>const" not in attention
     assert_exercises_unanswered(text, "08")
 
 
@@ -114,4 +124,9 @@ def test_09_pytorch():
     assert printed_number(r"largest difference (\S+)\n", text) < 1e-12
     assert printed_number(r"largest difference between the two curves: (\S+)", text) < 1e-10
     assert run.has_mime("image/svg+xml")
+    # the drawing uses the names the prose teaches: PyTorch's backward functions, the model's parameters
+    torch_drawing = run.drawings[0].dot
+    for name in ("<b>TanhBackward0</b>", "<b>AddmmBackward0</b>", "<b>0.weight</b>", "<b>mat1</b>", "<b>mat2</b>"):
+        assert name in torch_drawing, name
+    assert "<b>y</b>" in run.drawings[1].dot          # dpviz's drawing names the target after its variable
     assert_exercises_unanswered(text, "09")

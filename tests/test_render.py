@@ -85,7 +85,7 @@ def test_render_errors_are_clear(no_dot_on_path):
     with pytest.raises(RenderError, match="failed"):
         render("digraph { a -> }")
     with pytest.raises(DpvizError, match="format"):
-        render(DOT, format="pdf")
+        render(DOT, format="gif")
     with pytest.raises(DpvizError, match="DOT text"):
         render(42)
     with pytest.raises(RenderError, match="no 'dot'"):
@@ -99,26 +99,33 @@ def test_environment_variable_picks_renderer(no_dot_on_path, monkeypatch):
     assert find_renderer().kind == "graphviz-pure"
 
 
-def test_graphviz_pure_raster_output_leaves_sparklines_out(no_dot_on_path, monkeypatch):
-    """Its raster fonts draw most block characters as empty boxes; SVG keeps them."""
-    import subprocess
-
-    from dpviz.pictures.labels import SPARK_GLYPHS
-
+def test_labels_have_no_glyph_sparklines_and_render_the_same_text_in_every_format(no_dot_on_path):
+    """Block-character sparklines drew as black blocks (and vanished from graphviz-pure PNGs): gone."""
     source = draw(dp.trace(lambda x: (x * 2.0).tanh().sum(), np.linspace(-2, 2, 10))).source
-    assert any(c in source for c in SPARK_GLYPHS)
-    sent = {}
-    real_run = subprocess.run
-
-    def spy(cmd, *args, **kwargs):
-        sent[cmd[-1]] = kwargs["input"].decode("utf-8")
-        return real_run(cmd, *args, **kwargs)
-
-    monkeypatch.setattr(subprocess, "run", spy)
+    assert not any(c in source for c in "▁▂▃▄▅▆▇█")
     assert render(source, format="png", renderer="graphviz-pure")[:4] == b"\x89PNG"
-    assert "<svg" in render(source, format="svg", renderer="graphviz-pure")
-    assert not any(c in sent["-Tpng"] for c in SPARK_GLYPHS) and "mean" in sent["-Tpng"]
-    assert sent["-Tsvg"] == source
+    assert "value [&#45;2 … 2]" in render(source, format="svg", renderer="graphviz-pure")   # SVG escapes "-"
+
+
+def test_the_suffix_of_path_says_the_format(tmp_path):
+    svg = tmp_path / "g.svg"
+    render(DOT, path=svg)
+    assert svg.read_text().lstrip().startswith("<?xml")
+    png = tmp_path / "g.png"
+    data = render(DOT, path=png)
+    assert data[:4] == b"\x89PNG" and png.read_bytes()[:4] == b"\x89PNG"
+    jpg = tmp_path / "g.JPG"
+    render(DOT, path=jpg)
+    assert jpg.read_bytes()[:2] == b"\xff\xd8"
+    with pytest.raises(DpvizError, match="contradicts"):
+        render(DOT, format="svg", path=tmp_path / "x.png")
+    with pytest.raises(DpvizError, match="suffix"):
+        render(DOT, path=tmp_path / "x.gif")
+    assert not (tmp_path / "x.png").exists() and not (tmp_path / "x.gif").exists()
+    if shutil.which("dot"):
+        assert render(DOT, path=tmp_path / "g.pdf", renderer="dot")[:4] == b"%PDF"
+    with pytest.raises(RenderError, match="cannot write PDF"):
+        render(DOT, path=tmp_path / "p.pdf", renderer="graphviz-pure")
 
 
 def test_render_to_a_path_is_all_or_nothing(no_dot_on_path, tmp_path):

@@ -86,8 +86,9 @@ def self_attention(*xs: Any, w: Weights) -> tuple:
     3
     """
     with scope("attention"):
+        W_q, W_k, W_v = tensor(w.Wq, name="W_q"), tensor(w.Wk, name="W_k"), tensor(w.Wv, name="W_v")
         X = stack(list(xs))
-        Q, K, V = X @ w.Wq, X @ w.Wk, X @ w.Wv
+        Q, K, V = X @ W_q, X @ W_k, X @ W_v
         A = ((Q @ K.T) / np.sqrt(Q.shape[1])).softmax(axis=1).named("alignment")
         Y = A @ V
     return tuple(Y[t].named(f"y{t}") for t in range(len(xs)))

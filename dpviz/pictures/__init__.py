@@ -5,8 +5,10 @@
 The modules hold one job each: :mod:`~dpviz.pictures.model` (the source-independent graph),
 :mod:`~dpviz.pictures.from_program` and :mod:`~dpviz.pictures.from_torch` (building it),
 :mod:`~dpviz.pictures.collapse` (folding scopes and blocks), :mod:`~dpviz.pictures.labels`
-(escaping and value summaries), :mod:`~dpviz.pictures.style` (the visual vocabulary and the
-style hook), :mod:`~dpviz.pictures.legend` and :mod:`~dpviz.pictures.dot` (writing DOT),
+(escaping and value summaries), :mod:`~dpviz.pictures.palette` (the course's one colour
+legend: what every look means), :mod:`~dpviz.pictures.style` (each kind of node's look and
+the style hook), :mod:`~dpviz.pictures.fit` (choosing the orientation that fits the page, and
+framing what cannot fit), :mod:`~dpviz.pictures.legend` and :mod:`~dpviz.pictures.dot` (writing DOT),
 :mod:`~dpviz.pictures.ids` (the DOT ids and label-line texts that the stepper reads back
 from the SVG), :mod:`~dpviz.pictures.drawing` (the object ``draw`` returns) and
 :mod:`~dpviz.pictures.renderer` (``dp.render``: DOT text to SVG or PNG).

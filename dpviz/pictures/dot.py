@@ -16,28 +16,41 @@ what the golden tests compare.
 """
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
+
+import numpy as np
 
 from dpviz.pictures import labels as L
 from dpviz.pictures.labels import attr_list
 from dpviz.pictures.collapse import CollapsePlan, Group, op_summary
+from dpviz.pictures.fit import FRAME_PX, choose_rankdir
 from dpviz.pictures.ids import (GRAD_NOT_COMPUTED_LINE, GRAD_NOT_NEEDED_LINE, GRAD_PREFIX, VALUE_PREFIX,
                                 cluster_id, group_id, unit_ids)
-from dpviz.pictures.legend import legend_lines
+from dpviz.pictures.legend import edge_roles, legend_table, node_roles, ordered
 from dpviz.pictures.model import GRAD_COMPUTED, GRAD_NOT_COMPUTED, GRAD_UNAVAILABLE, Diagram, NodeInfo
-from dpviz.pictures.style import EDGE_STYLE, HIGHLIGHT_STYLE, KIND_STYLE, StyleHook, call_hook, node_style
+from dpviz.pictures.palette import dot_attrs
+from dpviz.pictures.style import EDGE_STYLE, KIND_STYLE, StyleHook, call_hook, node_style
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
+#: How much a node says: ``"compact"`` (the default: what changes from node to node) or
+#: ``"full"`` (every shape and dtype, the mean of arrays, and why a grad is missing).
+DETAILS = ("compact", "full")
+#: Said once under a drawing instead of on every node, while no gradient has been computed.
+GRADS_LATER_NOTE = "gradients appear on the nodes once backward() has run"
 
 
 @dataclass(frozen=True, slots=True)
 class DrawOptions:
     """What each node shows and how the picture is laid out (see :func:`dpviz.draw`).
 
-    >>> DrawOptions(dtype=True).rankdir
-    'LR'
+    ``rankdir`` may be ``"auto"``: :func:`~dpviz.pictures.fit.choose_rankdir` picks the direction
+    that fits ``frame_px``. ``legend_roles`` adds palette roles that a style hook paints.
+
+    >>> DrawOptions(dtype=True).rankdir, DrawOptions(detail="full").full
+    ('LR', True)
     """
 
     name: bool = True
@@ -51,7 +64,14 @@ class DrawOptions:
     rankdir: str = "LR"
     clusters: bool = True
     legend: bool = True
-    sparklines: bool = True
+    detail: str = "compact"
+    frame_px: float = FRAME_PX
+    legend_roles: tuple[str, ...] = ()
+
+    @property
+    def full(self) -> bool:
+        """Whether labels show everything (``detail="full"``)."""
+        return self.detail == "full"
 
 
 def _small(text: str) -> str:
@@ -68,17 +88,31 @@ def _static_params(params: dict[str, Any]) -> str:
     return "(" + ", ".join(f"{k}={v!r}" for k, v in shown) + ")"
 
 
-def node_label(node: NodeInfo, opts: DrawOptions) -> L.Html:
+def node_label(node: NodeInfo, opts: DrawOptions, overwriter: NodeInfo | None = None) -> L.Html:
     """The HTML-like label of one node, every piece of user text escaped.
 
+    Compact labels (the default) leave out what carries no information: the shape of a
+    scalar, the dtype, a missing grad. ``overwriter`` is the node whose in-place op later
+    overwrote this node's memory, named on a version line.
+
     >>> from dpviz.pictures.model import NodeInfo
-    >>> str(node_label(NodeInfo(index=2, kind="op", op="tanh"), DrawOptions(value=False, shape=False)))
-    '<b>tanh</b><br/><font point-size="9" color="#555555">grad: not computed</font>'
+    >>> str(node_label(NodeInfo(index=2, kind="op", op="tanh", shape=()), DrawOptions(value=False)))
+    '<b>tanh</b>'
+    >>> str(node_label(NodeInfo(index=2, kind="op", op="tanh", shape=()), DrawOptions(detail="full", value=False)))
+    '<b>tanh</b><br/><font point-size="9" color="#555555">()</font><br/><font point-size="9" color="#555555">grad: not computed</font>'
     """
+    full = opts.full
     name = L.html_text(node.name, max_chars=L.MAX_NAME_CHARS) if (opts.name and node.name) else None
     is_op = node.kind == "op"
     op_text = L.html_text(node.op + _static_params(node.params), max_chars=L.MAX_NAME_CHARS) if is_op else None
-    if name and opts.op and op_text:
+    # an unnamed number written in the program says what it is: "2", not "const12 / value 2"
+    number = (node.kind == "const" and not name and not full and opts.value and not opts.index
+              and node.value is not None and np.ndim(node.value) == 0)
+    if number:
+        title = f"<b>{L.html_text(L.summarize(node.value))}</b>"
+    elif node.subtitle and name:
+        title = f"<b>{name}</b>"
+    elif name and opts.op and op_text:
         title = f"<b>{name}</b> = {op_text}"
     elif name:
         title = f"<b>{name}</b>"
@@ -87,25 +121,59 @@ def node_label(node: NodeInfo, opts: DrawOptions) -> L.Html:
     else:
         title = f"<b>{L.html_text(node.label)}</b>"
     if opts.index:
-        title += f' <font point-size="9" color="#777777">#{node.index}</font>'
+        title += f' <font point-size="9" color="#555555">#{node.index}</font>'
     lines = [title]
+    if node.subtitle and opts.op:
+        lines.append(_small(L.html_text(node.subtitle)))
     facts = []
-    if opts.shape and node.shape is not None:
+    if opts.shape and node.shape is not None and (full or len(node.shape) > 0):
         facts.append(L.fmt_shape(node.shape))
-    if opts.dtype and node.dtype:
+    if (opts.dtype or full) and node.dtype:
         facts.append(L.html_text(node.dtype))
     if facts:
         lines.append(_small(" ".join(facts)))
-    if opts.value and node.value is not None:
-        lines.append(VALUE_PREFIX + L.html_text(L.summarize(node.value, spark=opts.sparklines)))
+    # a tensor PyTorch saved for backward is drawn small: its name and shape say what it is
+    saved = node.kind in ("saved", "view_base") and not full and not _is_sparse(node.value)
+    if opts.value and node.value is not None and not number and not saved:
+        lines.append(VALUE_PREFIX + L.html_text(L.summarize(node.value, mean=full, max_items=4 if full else 2, digits=4 if full else 3)))
     if opts.grad:
         if node.grad_state == GRAD_COMPUTED:
-            lines.append(GRAD_PREFIX + L.html_text(L.summarize(node.grad, spark=opts.sparklines)))
+            lines.append(GRAD_PREFIX + L.html_text(L.summarize(node.grad, mean=full, max_items=4 if full else 2, digits=4 if full else 3)))
+        elif not full:
+            pass                 # a missing grad is said once, under the drawing
         elif node.grad_state == GRAD_NOT_COMPUTED:
             lines.append(_small(GRAD_NOT_COMPUTED_LINE))
         elif node.kind not in ("const", "saved", "view_base") and node.grad_state != GRAD_UNAVAILABLE:
             lines.append(_small(GRAD_NOT_NEEDED_LINE))
+    if node.version is not None:
+        text = f"version {node.version}"
+        if node.overwritten_by is not None:
+            who = f"{overwriter.op} #{overwriter.index}" if overwriter is not None else "an in-place op"
+            text += f" · overwritten by {who}"
+            lines.append(f'<font point-size="9" color="#b34700">{L.html_text(text)}</font>')
+        else:
+            lines.append(_small(L.html_text(text)))
     return L.Html("<br/>".join(lines))
+
+
+def _is_sparse(value: Any) -> bool:
+    """A sparse PyTorch tensor, whose summary (layout and stored entries) says more than its shape."""
+    return str(getattr(value, "layout", "torch.strided")) != "torch.strided"
+
+
+def first_nonfinite(diagram: Diagram) -> int | None:
+    """The index of the first node (in Definition-1 order) whose value holds a NaN or an infinity.
+
+    >>> from dpviz.pictures.model import Diagram, NodeInfo
+    >>> first_nonfinite(Diagram([NodeInfo(index=0, kind="input", op="input", value=np.array([1.0, np.inf]))], []))
+    0
+    """
+    for node in diagram.nodes:
+        value = node.value
+        if isinstance(value, np.ndarray) and value.dtype.kind in "fc":
+            if not (math.isfinite(value.item()) if value.size == 1 else np.isfinite(value).all()):
+                return node.index
+    return None
 
 
 def _tooltip(node: NodeInfo) -> str:
@@ -195,15 +263,30 @@ def dot_lines(
     if plan is None:
         plan = CollapsePlan([-1] * diagram.n, [])
     marked = set(highlight)
-    graph_attrs: dict[str, Any] = {"rankdir": opts.rankdir, "fontname": "Helvetica", "fontsize": "11",
+    unit_of = unit_ids(plan.unit)   # the box each node is drawn in
+    nonfinite = first_nonfinite(diagram)
+    roles: list[str] = list(opts.legend_roles)
+
+    # Labels first: the direction of the drawing is chosen from their sizes.
+    labels: dict[str, L.Html] = {}
+    for node in diagram.nodes:
+        g = plan.unit[node.index]
+        if g == -1:
+            who = node.overwritten_by
+            overwriter = diagram.nodes[who] if who is not None and 0 <= who < diagram.n else None
+            labels[node.id] = node_label(node, opts, overwriter)
+        elif group_id(g) not in labels:
+            labels[group_id(g)] = group_label(diagram, plan.groups[g])
+    rankdir = opts.rankdir
+    if rankdir == "auto":
+        rankdir = choose_rankdir(diagram, unit_of, [labels[u] for u in unit_of], opts.frame_px)
+
+    graph_attrs: dict[str, Any] = {"rankdir": rankdir, "fontname": "Helvetica", "fontsize": "11",
                                    "nodesep": "0.25", "ranksep": "0.35", "newrank": "true",
                                    # Network simplex (ranking, then placement) ran unbounded and took
                                    # most of the layout time of big graphs (4 s for 200 nodes); 2 passes
                                    # per node give the same pictures on our programs in a small fraction.
                                    "nslimit": "2", "nslimit1": "2"}
-    heading = [L.html_text(t) for t in (diagram.title, plan.note) if t]
-    if heading:
-        graph_attrs.update(label=L.Html("<br/>".join(heading)), labelloc="t", labeljust="l")
     out = ["\tgraph " + attr_list(graph_attrs),
            "\tnode " + attr_list({"fontname": "Helvetica", "fontsize": "10", "margin": "0.08,0.04"}),
            "\tedge " + attr_list({"arrowsize": "0.7", "color": "#555555"})]
@@ -214,11 +297,18 @@ def dot_lines(
     for node in diagram.nodes:
         g = plan.unit[node.index]
         if g == -1:
-            attrs: dict[str, Any] = {"label": node_label(node, opts)}
+            attrs: dict[str, Any] = {"label": labels[node.id]}
             attrs.update(node_style(node))
             attrs["tooltip"] = _tooltip(node)
+            if node.overwritten_by is not None:
+                attrs = dot_attrs("overwritten", base=attrs)
+                roles.append("overwritten")
+            if node.index == nonfinite:
+                attrs = dot_attrs("nonfinite", base=attrs)
+                roles.append("nonfinite")
             if node.index in marked:
-                attrs.update(HIGHLIGHT_STYLE)
+                attrs = dot_attrs("highlight", base=attrs)
+                roles.append("highlight")
             if style is not None:
                 attrs.update(call_hook(style, node))
             scope = node.scope if opts.clusters else ""
@@ -226,16 +316,16 @@ def dot_lines(
         elif not group_done[g]:
             group_done[g] = True
             group = plan.groups[g]
-            attrs = {"label": group_label(diagram, group)}
+            attrs = {"label": labels[group_id(g)]}
             attrs.update(KIND_STYLE["group"])
             attrs["tooltip"] = group.title
             if marked.intersection(group.members):
-                attrs.update(HIGHLIGHT_STYLE)
+                attrs = dot_attrs("highlight", base=attrs)
+                roles.append("highlight")
             scope = group.parent_scope if opts.clusters else ""
             tree.add(scope, f"{group_id(g)} {attr_list(attrs)}")
     tree.write(out)
 
-    unit_of = unit_ids(plan.unit)   # the box each node is drawn in
     # Edges into a group, out of it or between two groups are merged and counted.
     merged: dict[tuple[str, str, str], int] = {}
     order: list[tuple[str, str, str]] = []
@@ -247,7 +337,7 @@ def dot_lines(
             attrs = dict(EDGE_STYLE.get(edge.style, {}))
             if opts.arg_positions and edge.position is not None:
                 attrs["label"] = str(edge.position)
-                attrs["fontsize"] = "8"
+                attrs["fontsize"] = "9"
             out.append(f"\t{src} -> {dst}" + (f" {attr_list(attrs)}" if attrs else ""))
             continue
         key = (src, dst, edge.style)
@@ -259,9 +349,20 @@ def dot_lines(
         src, dst, kind = key
         attrs = dict(EDGE_STYLE.get(kind, {}))
         if merged[key] > 1:
-            attrs.update(label=f"×{merged[key]}", fontsize="8", penwidth="1.5")
+            attrs.update(label=f"×{merged[key]}", fontsize="9", penwidth="1.5")
         out.append(f"\t{src} -> {dst}" + (f" {attr_list(attrs)}" if attrs else ""))
 
+    captions = [t for t in (diagram.title, plan.note) if t]
+    notes = []
+    if (opts.grad and not opts.full and diagram.source_kind == "program"
+            and any(node.grad_state == GRAD_NOT_COMPUTED for node in diagram.nodes)):
+        notes.append(GRADS_LATER_NOTE)
     if opts.legend:
-        out.extend(legend_lines(diagram, plan))
+        caption = legend_table(ordered(node_roles(diagram, plan) + roles), edge_roles(diagram),
+                               captions=captions, notes=notes)
+    else:
+        caption = legend_table([], captions=captions)
+    if caption is not None:
+        graph_attrs.update(label=caption, labelloc="b", labeljust="l")
+        out[0] = "\tgraph " + attr_list(graph_attrs)
     return out

@@ -3,7 +3,9 @@
 It is a real ``graphviz.Digraph`` (``.source``, ``.node()``, ``.edge()``, ``.save()``
 all work), but rendering goes through :func:`dpviz.render`, so ``pipe()`` and Jupyter
 display work with only the ``graphviz-pure`` package. Display refuses to lay out huge
-graphs (it would freeze the notebook) and says what to do instead.
+graphs (it would freeze the notebook) and says what to do instead, and shows a drawing wider
+than a notebook output at full size in a scrolling frame rather than shrunk until its text
+cannot be read (:mod:`dpviz.pictures.fit`).
 
 >>> import dpviz as dp
 >>> g = Drawing(body=["\\ta -> b\\n"])
@@ -16,6 +18,7 @@ from typing import Any, Iterable
 
 import graphviz
 
+from dpviz.pictures.fit import FRAME_PX, scroll_frame, svg_size_px
 from dpviz.pictures.renderer import render
 
 #: Jupyter display lays out at most this many boxes; larger drawings show a message.
@@ -66,11 +69,16 @@ class Drawing(graphviz.Digraph):
         message = self._too_big()
         if message:
             return {"text/plain": message}
-        wanted = set(include) if include is not None else {"image/svg+xml"}
+        wanted = set(include) if include is not None else {"image/svg+xml", "text/html"}
         wanted -= set(exclude or ())
         bundle: dict[str, Any] = {}
-        if "image/svg+xml" in wanted:
-            bundle["image/svg+xml"] = self.pipe(format="svg", encoding="utf-8")
+        if wanted & {"image/svg+xml", "text/html"}:
+            svg = self.pipe(format="svg", encoding="utf-8")
+            if "image/svg+xml" in wanted:
+                bundle["image/svg+xml"] = svg
+            if "text/html" in wanted and svg_size_px(svg)[0] > FRAME_PX:   # type: ignore[arg-type]
+                # front ends prefer HTML to SVG: a wide drawing scrolls at full size instead of shrinking
+                bundle["text/html"] = scroll_frame(svg)   # type: ignore[arg-type]
         if "image/png" in wanted:
             bundle["image/png"] = self.pipe(format="png")
         if "image/jpeg" in wanted:

@@ -40,6 +40,10 @@ def _dtype_name(node: Any) -> str | None:
     return name
 
 
+def _has_ops_in(scope: str, op_scopes: set[str]) -> bool:
+    return any(s == scope or s.startswith(scope + "/") for s in op_scopes)
+
+
 def diagram_from_program(prog: Any, *, title: str | None = None) -> Diagram:
     """A Diagram of every node of ``prog`` (its ``nodes`` must be in topological order).
 
@@ -56,10 +60,12 @@ def diagram_from_program(prog: Any, *, title: str | None = None) -> Diagram:
 
 def _build(prog: Any, title: str | None) -> Diagram:
     nodes_in = list(prog.nodes)
+    op_scopes = {getattr(node, "scope", "") or "" for node in nodes_in if getattr(node, "kind", "op") == "op"}
     backward_ran = any(getattr(node, "grad", None) is not None for node in nodes_in)
     missing = GRAD_NOT_NEEDED if backward_ran else GRAD_NOT_COMPUTED
     nodes: list[NodeInfo] = []
     edges: list[EdgeInfo] = []
+    later: list[EdgeInfo] = []     # in-place writes point back at what they overwrote
     for i, node in enumerate(nodes_in):
         index = getattr(node, "index", i)
         if index != i:
@@ -80,10 +86,15 @@ def _build(prog: Any, title: str | None) -> Diagram:
                     "Definition 1 needs every argument to come earlier"
                 )
             edges.append(EdgeInfo(a, i, position))
+        overwriter = getattr(node, "overwritten_by", None)
+        if overwriter is not None and overwriter > i:
+            later.append(EdgeInfo(overwriter, i, None, "overwrote"))
         shape = getattr(node, "shape", None)
         scope = getattr(node, "scope", "") or ""
         if not scope and kind == "param":
             scope = scope_from_name(getattr(node, "name", None))
+            if scope and not _has_ops_in(scope, op_scopes):
+                scope = ""      # a box of parameters alone, beside the ops that use them, only takes room
         nodes.append(
             NodeInfo(
                 index=i,
@@ -99,7 +110,9 @@ def _build(prog: Any, title: str | None) -> Diagram:
                 grad_state=state,
                 is_output=bool(getattr(node, "is_output", False)),
                 params=dict(getattr(node, "params", None) or {}),
+                version=getattr(node, "version", None),
+                overwritten_by=getattr(node, "overwritten_by", None),
                 source=node,
             )
         )
-    return Diagram(nodes, edges, title=title, source_kind="program")
+    return Diagram(nodes, edges + later, title=title, source_kind="program")

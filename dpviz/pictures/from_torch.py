@@ -2,8 +2,10 @@
 
 The graph is walked from ``grad_fn`` with an explicit stack, never by recursion, so a
 100,000-step chain cannot raise ``RecursionError``. Each backward function becomes an
-``"op"`` node (``AddmmBackward0`` is shown as ``addmm``); each leaf tensor (reached through
-``AccumulateGrad``) becomes an ``"input"`` or ``"param"`` node named from ``params``; tensors
+``"op"`` node named as PyTorch names it (``AddmmBackward0``, subtitled with the short op
+``addmm``); each leaf tensor (reached through ``AccumulateGrad``) becomes an ``"input"`` or
+``"param"`` node named from ``params``, a ``model``'s ``named_parameters()`` or the caller's
+variables; tensors
 an op saved for its backward pass become ``"saved"`` nodes and the base of a viewed output
 a ``"view_base"`` node. Leaves come first, then ops in topological order, as in Definition 1.
 
@@ -14,7 +16,7 @@ and an op lies in a scope when every one of its inputs does (``t()`` of a weight
 >>> w = torch.ones(2, requires_grad=True)
 >>> d = diagram_from_torch((w * 3).sum(), params={"w": w}, saved=False)
 >>> [(n.kind, n.op, n.name) for n in d.nodes]
-[('input', 'input', 'w'), ('op', 'mul', None), ('op', 'sum', None)]
+[('input', 'input', 'w'), ('op', 'mul', 'MulBackward0'), ('op', 'sum', 'SumBackward0')]
 """
 from __future__ import annotations
 
@@ -62,6 +64,10 @@ def _saved_attrs(fn: Any) -> tuple[str, ...]:
 
 def _saved_tensors(fn: Any, torch: Any) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
+    # a custom torch.autograd.Function keeps what its backward needs on its ctx (the node itself)
+    for attr, val in sorted(getattr(fn, "__dict__", {}).items()):
+        if not attr.startswith("_") and isinstance(val, torch.Tensor):
+            out.append((attr, val))
     for attr in _saved_attrs(fn):
         try:
             val = getattr(fn, attr)
@@ -79,18 +85,54 @@ def _dtype(t: Any) -> str:
     return str(t.dtype).replace("torch.", "")
 
 
+def leaf_names(torch: Any, params: Mapping[str, Any] | None, model: Any,
+               namespace: Mapping[str, Any] | None) -> dict[int, str]:
+    """Names for leaf tensors by identity: ``params`` first, then ``model.named_parameters()``,
+    then the caller's variables (a tensor by its variable name, a module's parameters as
+    ``var.name``).
+
+    >>> import torch
+    >>> net = torch.nn.Linear(2, 1)
+    >>> sorted(leaf_names(torch, None, None, {"net": net}).values())
+    ['net.bias', 'net.weight']
+    """
+    names: dict[int, str] = {}
+    for name, tensor in (params or {}).items():
+        if not isinstance(tensor, torch.Tensor):
+            raise DpvizError(f"params[{name!r}] is a {type(tensor).__name__}, not a tensor")
+        names.setdefault(id(tensor), name)
+    if model is not None:
+        if not isinstance(model, torch.nn.Module):
+            raise DpvizError(f"model= takes a torch.nn.Module (its named_parameters() name the leaves); "
+                             f"got {type(model).__name__}")
+        for name, tensor in model.named_parameters():
+            names.setdefault(id(tensor), name)
+    for var, value in (namespace or {}).items():
+        if not isinstance(var, str) or var.startswith("_"):
+            continue
+        if isinstance(value, torch.Tensor):
+            names.setdefault(id(value), var)
+        elif isinstance(value, torch.nn.Module):
+            for name, tensor in value.named_parameters():
+                names.setdefault(id(tensor), f"{var}.{name}")
+    return names
+
+
 def diagram_from_torch(
     root: Any,
     *,
     params: Mapping[str, Any] | None = None,
     saved: bool = True,
     title: str | None = None,
+    model: Any = None,
+    namespace: Mapping[str, Any] | None = None,
 ) -> Diagram:
     """The autograd graph that ends in the PyTorch tensor ``root``.
 
-    ``params`` maps names to tensors (e.g. ``dict(model.named_parameters())``); leaves found
-    there get those names and ``nn.Parameter`` leaves are drawn as parameters. ``saved``
-    adds the tensors saved for backward and the base of a viewed output.
+    ``params`` maps names to tensors (e.g. ``dict(model.named_parameters())``), ``model`` is a
+    module whose ``named_parameters()`` name its leaves, and ``namespace`` holds variables
+    (the caller's) that name the rest (:func:`leaf_names`); ``nn.Parameter`` leaves are drawn
+    as parameters. ``saved`` adds the tensors saved for backward and the base of a viewed output.
 
     >>> import torch
     >>> x = torch.ones(3, requires_grad=True)
@@ -104,11 +146,7 @@ def diagram_from_torch(
         raise DpvizError(f"expected a PyTorch tensor; got {type(root).__name__}")
     if root.grad_fn is None and not root.requires_grad:
         raise DpvizError("this PyTorch tensor has no autograd graph: compute it from tensors with requires_grad=True")
-    names: dict[int, str] = {}
-    for name, tensor in (params or {}).items():
-        if not isinstance(tensor, torch.Tensor):
-            raise DpvizError(f"params[{name!r}] is a {type(tensor).__name__}, not a tensor")
-        names[id(tensor)] = name
+    names = leaf_names(torch, params, model, namespace)
 
     # Every graph object gets a key; `objects` keeps it alive so ids are not reused mid-walk.
     objects: dict[Any, Any] = {}
@@ -205,7 +243,7 @@ def diagram_from_torch(
             scope = arg_scopes.pop() if len(arg_scopes) == 1 else ""
             value = root.detach() if is_output else None
             nodes.append(NodeInfo(
-                index=i, kind="op", op=op_name(obj), args=args,
+                index=i, kind="op", op=op_name(obj), name=type(obj).__name__, subtitle=op_name(obj), args=args,
                 shape=tuple(root.shape) if is_output else None,
                 dtype=_dtype(root) if is_output else None, scope=scope, value=value,
                 grad=None, grad_state=GRAD_UNAVAILABLE, is_output=is_output, source=obj))

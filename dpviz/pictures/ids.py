@@ -51,9 +51,9 @@ def unit_ids(unit: Sequence[int]) -> list[str]:
 
 def parse_id(dot_id: str) -> tuple[str, int] | None:
     """What a box's DOT id stands for: ``("node", i)`` or ``("group", k)``, the inverse of
-    :func:`node_id` and :func:`group_id`; ``None`` for any other id (a legend sample, say).
+    :func:`node_id` and :func:`group_id`; ``None`` for any other id (a user's own node, say).
 
-    >>> parse_id("n12"), parse_id("g0"), parse_id(legend_id("op")), parse_id("n01")
+    >>> parse_id("n12"), parse_id("g0"), parse_id("legend_op"), parse_id("n01")
     (('node', 12), ('group', 0), None, None)
     """
     kind = _PREFIXES.get(dot_id[:1])
@@ -70,23 +70,10 @@ def cluster_id(k: int | str) -> str:
 
     Graphviz draws a subgraph as a box only when its id begins with ``cluster``.
 
-    >>> cluster_id(0), LEGEND_CLUSTER
-    ('cluster_0', 'cluster_legend')
+    >>> cluster_id(0)
+    'cluster_0'
     """
     return f"cluster_{k}"
-
-
-#: The DOT id of the legend's box.
-LEGEND_CLUSTER = cluster_id("legend")
-
-
-def legend_id(sample: str) -> str:
-    """The DOT id of a sample in the legend: a kind of node, or ``"edges"`` (the note on edge styles).
-
-    >>> legend_id("param"), legend_id("edges")
-    ('legend_param', 'legend_edges')
-    """
-    return f"legend_{sample}"
 
 
 #: The roles of the label lines that change from step to step: the second half of the keys of

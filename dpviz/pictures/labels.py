@@ -27,14 +27,10 @@ from typing import Any
 
 import numpy as np
 
-# The renderer leaves sparklines out of the PNGs that graphviz-pure draws (its raster fonts lack
-# these glyphs), so the glyphs are named where the renderer sits, below this module.
-from dpviz.pictures.renderer import SPARK_GLYPHS
-
 #: Longest name shown in full; longer ones end in an ellipsis (the tooltip keeps it all).
 MAX_NAME_CHARS = 48
 
-_SPARK_WIDTH = 16      # a sparkline has at most this many characters
+_FEW = 16      # arrays up to this size are summarised in plain Python (faster than NumPy's overhead)
 _HTML_SPECIAL = frozenset("&<>\"\\")   # characters html_text must rewrite
 
 # Characters that XML (and so Graphviz's HTML-label parser) cannot hold, or that would be
@@ -163,59 +159,44 @@ def attr_list(attrs: dict[str, Any]) -> str:
     return "[" + " ".join(parts) + "]"
 
 
-def fmt_number(x: Any) -> str:
-    """One number in four significant digits (integers and booleans as they are).
+def fmt_number(x: Any, digits: int = 4) -> str:
+    """One number in ``digits`` significant digits (integers and booleans as they are).
 
-    >>> fmt_number(0.000123456), fmt_number(7), fmt_number(float("nan"))
-    ('0.0001235', '7', 'nan')
+    Numbers below a million are never written in exponent form (``1000``, not ``1e+03``).
+
+    >>> fmt_number(0.000123456), fmt_number(0.000123456, 3), fmt_number(7), fmt_number(float("nan"))
+    ('0.0001235', '0.000123', '7', 'nan')
+    >>> fmt_number(1000.0, 3), fmt_number(12345.6, 3), fmt_number(2.5e7, 3)
+    ('1000', '12346', '2.5e+07')
     """
     if isinstance(x, (bool, np.bool_)):
         return str(bool(x))
     if isinstance(x, (int, np.integer)):
         return str(int(x))
     if isinstance(x, (complex, np.complexfloating)):
-        return f"{complex(x):.4g}"
+        return f"{complex(x):.{digits}g}"
     try:
-        return f"{float(x):.4g}"
+        v = float(x)
     except (TypeError, ValueError):
         return str(x)
+    text = f"{v:.{digits}g}"
+    if "e+" in text and abs(v) < 1e6:
+        text = f"{v:.0f}"
+    return text
 
 
-def sparkline(values: np.ndarray, width: int = _SPARK_WIDTH) -> str:
-    """A row of block characters tracing ``values`` (flattened, averaged into ``width`` bins).
+def summarize(value: Any, *, max_items: int = 2, mean: bool = False, digits: int = 3) -> str:
+    """A short text for a value: a scalar in four significant digits, an array of up to
+    ``max_items`` numbers item by item, a larger array as its range (and its mean, with
+    ``mean=True``), array entries in ``digits`` significant digits; non-finite entries are
+    counted. The defaults are what a compact drawing shows.
 
-    >>> sparkline(np.arange(8.0), width=8)
-    '▁▂▃▄▅▆▇█'
-    >>> sparkline(np.zeros(5))
-    '▄▄▄▄▄'
-    """
-    flat = np.asarray(values, dtype=float).ravel()
-    flat = flat[np.isfinite(flat)]
-    if flat.size == 0:
-        return ""
-    if flat.size > width:
-        edges = np.linspace(0, flat.size, width + 1).astype(int)
-        flat = np.add.reduceat(flat, edges[:-1]) / np.diff(edges)
-    return _spark_row(flat.tolist(), float(flat.min()), float(flat.max()))
-
-
-def _spark_row(values: list[float], lo: float, hi: float) -> str:
-    """One block character per value, ``lo`` the lowest block and ``hi`` the highest."""
-    if hi - lo <= 1e-12 * max(1.0, abs(hi), abs(lo)):
-        return SPARK_GLYPHS[3] * len(values)
-    scale = (len(SPARK_GLYPHS) - 1) / (hi - lo)
-    return "".join([SPARK_GLYPHS[round((v - lo) * scale)] for v in values])
-
-
-def summarize(value: Any, *, max_items: int = 4, spark: bool = True) -> str:
-    """A short text for a value: a scalar in full, a small array item by item, a larger
-    array as its range and mean followed by a sparkline (unless ``spark`` is false: the
-    block characters need a font that has them, which browsers do and PNG renderers may not).
-
-    >>> summarize(np.array([1.0, 2.0]))
-    '[1, 2]'
-    >>> summarize(np.arange(10.0))
-    '[0 … 9] mean 4.5 ▁▂▃▃▄▅▆▆▇█'
+    >>> summarize(np.array([1.0, 2.0])), summarize(np.array([1.0, 2.0, 3.0])), summarize(np.pi)
+    ('[1, 2]', '[1 … 3]', '3.142')
+    >>> summarize(np.array([0.12345, 2.0, 3.0]), max_items=4, digits=4)
+    '[0.1235, 2, 3]'
+    >>> summarize(np.arange(10.0)), summarize(np.arange(10.0), mean=True)
+    ('[0 … 9]', '[0 … 9] mean 4.5')
     >>> summarize(None)
     '—'
     >>> import torch
@@ -240,31 +221,31 @@ def summarize(value: Any, *, max_items: int = 4, spark: bool = True) -> str:
     if arr.size == 0:
         return f"empty {tuple(arr.shape)}"
     if arr.size <= max_items:
-        return "[" + ", ".join(fmt_number(v) for v in arr.ravel().tolist()) + "]"
+        return "[" + ", ".join(fmt_number(v, digits) for v in arr.ravel().tolist()) + "]"
     if arr.dtype.kind == "c":
         arr = np.abs(arr)
     if arr.dtype.kind == "b":
         return f"{int(arr.sum())} of {arr.size} true"
-    if arr.size <= _SPARK_WIDTH:
+    if arr.size <= _FEW:
         # Few numbers (a drawing may hold a thousand such tensors): plain Python is several
-        # times faster here than NumPy's per-call overhead, and one bin per number needs no binning.
+        # times faster here than NumPy's per-call overhead.
         finite = [v for v in arr.astype(float).ravel().tolist() if math.isfinite(v)]
-        lo, hi, mean = (min(finite), max(finite), math.fsum(finite) / len(finite)) if finite else (0, 0, 0)
-        line = _spark_row(finite, lo, hi) if spark else ""
+        lo, hi, avg = (min(finite), max(finite), math.fsum(finite) / len(finite)) if finite else (0, 0, 0)
         bad = arr.size - len(finite)
     else:
         flat = arr.astype(float).ravel()
         finite = flat[np.isfinite(flat)]
         bad = flat.size - finite.size
         if finite.size:
-            lo, hi, mean = finite.min(), finite.max(), finite.mean()
-        line = sparkline(finite) if spark and finite.size else ""
+            lo, hi, avg = finite.min(), finite.max(), finite.mean()
     note = f" ({bad} non-finite)" if bad else ""
     if len(finite) == 0:
         return f"all non-finite{note}"
     # + 0.0 turns -0.0 into 0.0: which zero min() and max() return is an accident of order
-    text = f"[{fmt_number(lo + 0.0)} … {fmt_number(hi + 0.0)}] mean {fmt_number(mean + 0.0)}"
-    return f"{text} {line}{note}" if spark else f"{text}{note}"
+    text = f"[{fmt_number(lo + 0.0, digits)} … {fmt_number(hi + 0.0, digits)}]"
+    if mean:
+        text += f" mean {fmt_number(avg + 0.0, digits)}"
+    return text + note
 
 
 def fmt_shape(shape: Any) -> str:

@@ -2,7 +2,8 @@
 
 A dpviz ``Program``, the history of a dpviz tensor and the autograd graph of a PyTorch
 tensor are all turned into a :class:`Diagram`: nodes in a topological order (leaves
-first, as in Definition 1 of the paper) and edges ``(i, j)`` with ``i < j``. The DOT
+first, as in Definition 1 of the paper) and edges ``(i, j)`` with ``i < j`` (only an
+in-place write's ``"overwrote"`` edge points back, at the node it overwrote). The DOT
 writer, the collapser and style hooks only ever see this, which is why the three
 sources share one visual vocabulary.
 
@@ -21,18 +22,6 @@ from dpviz.pictures.ids import node_id
 
 #: Every kind of node a drawing knows, in the order the legend lists them.
 KINDS: tuple[str, ...] = ("input", "param", "const", "op", "output", "saved", "view_base", "group")
-
-#: How each kind is described in the legend.
-KIND_TITLES: dict[str, str] = {
-    "input": "input (leaf)",
-    "param": "parameter (leaf)",
-    "const": "constant (leaf)",
-    "op": "operation → value",
-    "output": "output",
-    "saved": "tensor saved for backward",
-    "view_base": "base of a view",
-    "group": "collapsed scope / block",
-}
 
 #: Whether a gradient was computed for a node, said in words in the label.
 GRAD_COMPUTED = "computed"
@@ -63,8 +52,11 @@ class NodeInfo:
     index i counts from 1). ``kind`` is one of :data:`KINDS` except ``"output"`` and
     ``"group"`` (an output is an ``"op"`` or leaf with ``is_output``). ``value`` and
     ``grad`` are arrays or ``None``; ``grad_state`` says in words why a grad may be missing.
-    ``source`` is the object the node was made from (a Program node, a PyTorch
-    ``grad_fn`` or tensor), for hooks that need more.
+    ``subtitle`` is a second, smaller title line (PyTorch's ``AddmmBackward0`` is subtitled
+    ``addmm``). ``version`` is set when an in-place op changed the node's memory (the version
+    the node holds) and ``overwritten_by`` is the index of the node that overwrote it (``-1``:
+    an op outside the drawing). ``source`` is the object the node was made from (a Program
+    node, a PyTorch ``grad_fn`` or tensor), for hooks that need more.
 
     >>> NodeInfo(index=3, kind="op", op="add").label
     'add3'
@@ -85,6 +77,9 @@ class NodeInfo:
     grad_state: str = GRAD_NOT_COMPUTED
     is_output: bool = False
     params: dict[str, Any] = field(default_factory=dict)
+    subtitle: str | None = None
+    version: int | None = None
+    overwritten_by: int | None = None
     source: Any = field(default=None, compare=False, repr=False)
 
     @property
@@ -103,7 +98,8 @@ class EdgeInfo:
     """An edge ``src -> dst``; ``position`` is the argument slot of ``src`` in ``dst``.
 
     ``style`` is ``"data"`` for a value flowing into an op, ``"saved"`` for a tensor
-    an op keeps for its backward pass, and ``"view"`` from a view's base.
+    an op keeps for its backward pass, ``"view"`` from a view's base, and ``"overwrote"``
+    from an in-place op back to the node whose memory it overwrote.
 
     >>> EdgeInfo(0, 2, 1)
     EdgeInfo(src=0, dst=2, position=1, style='data')

@@ -24,13 +24,12 @@ from typing import Any
 
 from dpviz.errors import DpvizError
 
-#: The block characters of a sparkline, lowest first (U+2581 to U+2588). graphviz-pure's raster
-#: fonts lack most of them, so :func:`render` leaves them out of its PNG and JPEG output.
-SPARK_GLYPHS = "▁▂▃▄▅▆▇█"
-_NO_SPARKLINES = {ord(c): None for c in SPARK_GLYPHS}
-
-#: Output formats dpviz promises with both renderers.
+#: Output formats dpviz promises with both renderers; the system ``dot`` also writes PDF.
 FORMATS = ("svg", "png", "jpeg")
+#: Formats only some renderers have, and which ones.
+EXTRA_FORMATS = {"pdf": ("dot",)}
+#: What a file's suffix says its format is.
+SUFFIX_FORMATS = {".svg": "svg", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".pdf": "pdf"}
 
 #: Seconds a render may take before it is stopped (a drawing must never hang a kernel).
 DEFAULT_TIMEOUT = 60.0
@@ -122,9 +121,24 @@ def _source_of(graph: Any) -> str:
     )
 
 
+def _format_for(format: str | None, path: str | os.PathLike[str] | None) -> str:
+    """The output format: the one asked for, else the one ``path``'s suffix names, else SVG."""
+    if path is None:
+        return format or "svg"
+    suffix = Path(path).suffix.lower()
+    implied = SUFFIX_FORMATS.get(suffix)
+    if implied is None:
+        raise DpvizError(f"dp.render(path={str(path)!r}): cannot tell the format from the suffix {suffix!r}; "
+                         f"use one of {', '.join(SUFFIX_FORMATS)}")
+    if format is not None and format != implied:
+        raise DpvizError(f"dp.render: format={format!r} contradicts the suffix of path={str(path)!r} "
+                         f"(which means {implied!r}); drop format= or change the suffix")
+    return implied
+
+
 def render(
     graph: Any,
-    format: str = "svg",
+    format: str | None = None,
     *,
     engine: str = "dot",
     renderer: str | None = None,
@@ -133,24 +147,25 @@ def render(
 ) -> str | bytes:
     """Lay out and draw ``graph`` (DOT text or a ``graphviz`` graph such as ``dp.draw``'s).
 
-    Returns SVG as ``str`` and PNG (or JPEG) as ``bytes``; with ``path`` it also writes them there.
-    ``engine`` is the Graphviz layout (``dot``, ``neato``, ...); ``renderer`` picks the
-    program as in :func:`find_renderer`.
+    Returns SVG as ``str`` and PNG, JPEG or PDF as ``bytes``; with ``path`` it also writes them
+    there, in the format the suffix names (``.svg``, ``.png``, ``.jpg``/``.jpeg``, ``.pdf`` with
+    the system ``dot``; a ``format=`` that contradicts the suffix is refused). ``engine`` is the
+    Graphviz layout (``dot``, ``neato``, ...); ``renderer`` picks the program as in :func:`find_renderer`.
 
     >>> import dpviz as dp
     >>> dp.render("digraph { a -> b }", format="png")[:4]
     b'\\x89PNG'
     """
-    if format not in FORMATS:
-        raise DpvizError(f"format must be one of {FORMATS}; got {format!r}")
+    format = _format_for(format, path)
+    if format not in FORMATS and format not in EXTRA_FORMATS:
+        raise DpvizError(f"format must be one of {FORMATS + tuple(EXTRA_FORMATS)}; got {format!r}")
     if not isinstance(engine, str) or not engine.isidentifier():
         raise DpvizError(f"engine must be a Graphviz layout name such as 'dot' or 'neato'; got {engine!r}")
     source = _source_of(graph)
     tool = find_renderer(renderer)
-    if tool.kind == _PURE and format != "svg":
-        # graphviz-pure's raster fonts lack most block characters and would draw empty boxes
-        # where sparklines are: leave them out of PNG/JPEG (SVG keeps them, browsers have the glyphs).
-        source = source.translate(_NO_SPARKLINES)
+    if format in EXTRA_FORMATS and tool.kind not in EXTRA_FORMATS[format]:
+        raise RenderError(f"{tool.kind} cannot write {format.upper()}; install Graphviz (the system 'dot') "
+                          f"for {format.upper()}, or write .svg or .png")
     cmd = [tool.path, f"-K{engine}", f"-T{format}"]
     try:
         done = subprocess.run(cmd, input=source.encode("utf-8"), capture_output=True, timeout=timeout, check=False)

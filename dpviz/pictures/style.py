@@ -17,34 +17,26 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Mapping, Optional
 
-from dpviz.pictures.model import NodeInfo
 from dpviz.errors import DpvizError
+from dpviz.pictures.model import KINDS, NodeInfo
+from dpviz.pictures.palette import EDGE_ROLES, dot_attrs, dot_edge_attrs
 
 #: The type of a style hook.
 StyleHook = Callable[[NodeInfo], Optional[Mapping[str, Any]]]
 
-#: Graphviz attributes of each kind of node. Colours are pale so that text stays readable
-#: and a highlight or a hook's colour stands out.
-KIND_STYLE: dict[str, dict[str, str]] = {
-    "input": {"shape": "box", "style": "rounded,filled", "fillcolor": "#d6eaff", "color": "#3b78b5"},
-    "param": {"shape": "box", "style": "rounded,filled", "fillcolor": "#ffe7b0", "color": "#b07a10"},
-    "const": {"shape": "box", "style": "rounded,filled,dashed", "fillcolor": "#f0f0f0", "color": "#888888"},
-    "op": {"shape": "box", "style": "filled", "fillcolor": "#ffffff", "color": "#444444"},
-    "output": {"shape": "box", "style": "filled", "fillcolor": "#cdf0c8", "color": "#2e7d32", "peripheries": "2"},
-    "saved": {"shape": "note", "style": "filled", "fillcolor": "#efe3f7", "color": "#7b4fa0"},
-    "view_base": {"shape": "box", "style": "filled,dotted", "fillcolor": "#dff4f6", "color": "#2a8a93"},
-    "group": {"shape": "box3d", "style": "filled", "fillcolor": "#f2f2f2", "color": "#555555"},
-}
+#: Graphviz attributes of each kind of node, from the course palette. A leaf has rounded
+#: corners, a parameter a bold border, a constant a dashed one, an output a double frame.
+KIND_STYLE: dict[str, dict[str, str]] = {kind: dot_attrs(kind) for kind in KINDS}
 
-#: Graphviz attributes of each kind of edge.
+#: Graphviz attributes of each kind of edge. An in-place write points back at the node it
+#: overwrote without pulling it into another rank.
 EDGE_STYLE: dict[str, dict[str, str]] = {
     "data": {},
-    "saved": {"style": "dashed", "color": "#7b4fa0", "arrowhead": "odot"},
-    "view": {"style": "dotted", "color": "#2a8a93"},
+    "saved": {**dot_edge_attrs("saved"), "arrowhead": "odot"},
+    "view": dot_edge_attrs("view"),
+    "overwrote": {**dot_edge_attrs("overwrote"), "constraint": "false", "label": "overwrote",
+                  "fontsize": "9", "fontcolor": EDGE_ROLES["overwrote"].stroke},
 }
-
-#: How ``highlight=`` marks a node.
-HIGHLIGHT_STYLE: dict[str, str] = {"color": "#d62728", "penwidth": "3"}
 
 _ATTR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -57,7 +49,7 @@ def node_style(node: NodeInfo) -> dict[str, str]:
 
     >>> from dpviz.pictures.model import NodeInfo
     >>> node_style(NodeInfo(index=0, kind="param", op="param"))["fillcolor"]
-    '#ffe7b0'
+    '#f8ef9a'
     """
     kind = "output" if node.is_output else node.kind
     return dict(KIND_STYLE.get(kind, KIND_STYLE["op"]))

@@ -127,7 +127,7 @@ class Explorer(W.VBox):
         self.program = prog
         self.changed = before is not None and before != _signature(prog)
         outs = [prog.nodes[i].value for i in prog.outputs]
-        self.output = ", ".join(summarize(v, spark=False) for v in outs)
+        self.output = ", ".join(summarize(v) for v in outs)
         self.svg = render(draw(prog, **self.draw_options))   # type: ignore[assignment]
         note = (' <b style="color:#d62728">the program changed: another branch or loop count was taken '
                 "for these inputs</b>") if self.changed else ""

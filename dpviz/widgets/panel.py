@@ -45,7 +45,7 @@ def num(x: Any) -> str:
         v = float(arr.reshape(()))
         text = f"{v:.1f}" if np.isfinite(v) and v == int(v) and abs(v) < 1e6 else f"{v:.4g}"
         return text.replace("-", "−")
-    return f"{fmt_shape(arr.shape)} {summarize(arr, spark=False)}".replace("-", "−")
+    return f"{fmt_shape(arr.shape)} {summarize(arr, mean=True, max_items=4, digits=4)}".replace("-", "−")
 
 
 def operand(x: Any) -> str:

@@ -5,7 +5,6 @@ that SVG (:mod:`dpviz.widgets.svgstyle`), so stepping is fast enough to play.
 """
 from __future__ import annotations
 
-import dataclasses
 import html
 from typing import Any, Mapping, Sequence
 
@@ -17,21 +16,19 @@ from dpviz.pictures.renderer import render
 from dpviz.pictures.ids import (GRAD_NOT_NEEDED_LINE, GRAD_PREFIX, NODE, TANGENT_PREFIX, VALUE, VALUE_PREFIX,
                                 parse_id, unit_ids)
 from dpviz.widgets.panel import counter_text, panel_text
+from dpviz.pictures.legend import legend_html
 from dpviz.widgets.svgstyle import EDGE_LOOKS, FAINT, INK, LOOKS, Look, SvgTemplate
 from dpviz.widgets.timeline import NEVER, MODES, StepperError, Timeline, build_timeline
 
 _PHASE_LOOK = {"forward": "current-forward", "seed": "current-backward", "backward": "current-backward",
                "jvp": "current-jvp"}
 
-_LEGEND = [("pending", "not computed yet"), ("known", "value known"), ("adjoint", "adjoint (grad) known"),
-           ("tangent", "tangent known"), ("current", "current node"), ("feeding-known", "read by this step")]
+#: The Stepper's legend entries (palette roles), before the ones its mode leaves out.
+_LEGEND_NODES = ("pending", "known", "adjoint", "tangent", "current", "read")
+_LEGEND_EDGES = ("done", "adjoint", "tangent", "read")
 
-
-def _swatch(look: Look, text: str) -> str:
-    dash = "dashed" if look.dash else "solid"
-    return (f'<span style="display:inline-block;margin-right:12px;white-space:nowrap">'
-            f'<span style="display:inline-block;width:14px;height:10px;background:{look.fill};'
-            f'border:2px {dash} {look.stroke};vertical-align:middle;margin-right:4px"></span>{text}</span>')
+#: The graph pane is about this wide beside the side panel; the layout direction is chosen to fit it.
+GRAPH_PANE_PX = 640
 
 
 class Stepper(W.VBox):
@@ -49,9 +46,11 @@ class Stepper(W.VBox):
     Display it (last line of a cell) for buttons *first / prev / next / last*, a play
     button with a speed slider, a step slider (arrow keys move it once it has focus), a
     counter such as "step 7 of 23: node 9, tanh", the graph and a side panel explaining the
-    step in words and numbers. Colours: grey dashed = not computed yet, green = value known,
-    orange = adjoint known, purple = tangent known, red border = the current node, blue =
-    the nodes and edges this step reads. Numbers appear on a node only once computed.
+    step in words and numbers. Colours are the course palette's (:mod:`dpviz.pictures.palette`,
+    listed in the legend under the graph): grey dashed = not computed yet, green = value
+    known, orange = adjoint known, purple = tangent known, thick black border = the current
+    node, dashed blue = the nodes and arrows this step reads. Numbers appear on a node only
+    once computed.
 
     Or drive it from Python: ``next()``, ``prev()``, ``goto(k)``, ``first()``, ``last()``;
     read ``step`` (0 = before the first event, up to ``n_steps``), ``svg``, ``panel``,
@@ -85,12 +84,12 @@ class Stepper(W.VBox):
 
     def __init__(self, obj: Any, mode: str = "forward", *, seed: Any = None, tangents: Any = None,
                  params: Mapping[str, Any] | None = None, collapse: bool | str | Sequence[str] | None = None,
-                 threshold: int = DEFAULT_THRESHOLD, rankdir: str = "LR", speed: float = 2.0,
+                 threshold: int = DEFAULT_THRESHOLD, rankdir: str = "auto", speed: float = 2.0,
                  renderer: str | None = None, timeout: float = 300.0):
         if mode not in MODES:
             raise StepperError(f"mode must be one of {', '.join(repr(m) for m in MODES)}; got {mode!r}")
-        if rankdir not in RANKDIRS:
-            raise StepperError(f"rankdir must be one of {RANKDIRS}; got {rankdir!r}")
+        if rankdir != "auto" and rankdir not in RANKDIRS:
+            raise StepperError(f"rankdir must be 'auto' or one of {RANKDIRS}; got {rankdir!r}")
         if not isinstance(speed, (int, float)) or isinstance(speed, bool) or not 0 < speed <= 50:
             raise StepperError(f"speed is in steps per second, between 0 and 50; got {speed!r}")
         tl = build_timeline(obj, mode, seed=seed, tangents=tangents, params=params)
@@ -109,7 +108,7 @@ class Stepper(W.VBox):
     # -- layout (once) ----------------------------------------------------------------------------
     def _layout(self, plan: CollapsePlan, rankdir: str, renderer: str | None, timeout: float) -> SvgTemplate:
         tl = self.timeline
-        opts = DrawOptions(index=True, rankdir=rankdir, legend=False, sparklines=False,
+        opts = DrawOptions(index=True, rankdir=rankdir, legend=False, frame_px=GRAPH_PANE_PX,
                            grad=tl.shows_grads or tl.mode == "jvp")
         lines = dot_lines(tl.layout_diagram(), opts, plan)
         source = "digraph dpviz {\n" + "\n".join(lines) + "\n}\n"
@@ -191,12 +190,9 @@ class Stepper(W.VBox):
         self._panel_w = W.HTML(layout=W.Layout(flex="2 1 320px", padding="0 0 0 10px"))
         self._panel_w.add_class("dpviz-stepper-panel")
         self._body = W.HBox([self._graph, self._panel_w], layout=W.Layout(flex_flow="row wrap", width="100%"))
-        shown = [(k, t) for k, t in _LEGEND if k not in self._legend_skip()]
-        # the current node keeps its pass's colour inside the red frame: the swatch shows the frame only
-        looks = {k: (dataclasses.replace(LOOKS[k], fill="#ffffff") if k == "current" else LOOKS[k])
-                 for k, _ in shown}
-        self._legend_w = W.HTML("".join(_swatch(looks[k], t) for k, t in shown)
-                                + '<span style="color:#555">blue arrows: what this step reads</span>')
+        skip = self._legend_skip()
+        self._legend_w = W.HTML(legend_html([k for k in _LEGEND_NODES if k not in skip],
+                                            [k for k in _LEGEND_EDGES if k not in skip]))
 
     def _legend_skip(self) -> set[str]:
         skip = set()

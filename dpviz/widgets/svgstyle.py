@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from dpviz.pictures.ids import line_role
+from dpviz.pictures.palette import EDGE_ROLES, ROLES
 
 _GROUP = re.compile(r'<g id="([^"]*)" class="(node|edge|cluster)">\s*<title>([^<]*)</title>')
 _ELEMENT = re.compile(r"<(path|polygon|ellipse|polyline)\b([^>]*?)(/?)>|<text\b([^>]*)>(.*?)</text>", re.S)
@@ -54,31 +55,43 @@ class Look:
         return f' fill="{fill}" stroke="{self.stroke}" stroke-width="{self.width:g}"{dash}'
 
 
-#: The looks of boxes. Values known: green; adjoints known: orange; tangents known: purple;
-#: the current node: a thick red border on a deeper fill; what the step reads: a blue border.
+def look_of(cls: str, fill_role: str, border_role: str | None = None, *, edge: bool = False) -> Look:
+    """A :class:`Look` from the course palette: the fill of ``fill_role`` and the border of
+    ``border_role`` (default: the same role); for an arrow, the colour and line of ``fill_role``.
+
+    >>> look_of("dp-current", "known", "current").width
+    3.5
+    """
+    if edge:
+        role = EDGE_ROLES[fill_role]
+        return Look(cls, role.stroke, role.stroke, role.width, role.dash)
+    fill, border = ROLES[fill_role], ROLES[border_role or fill_role]
+    return Look(cls, fill.fill or "#ffffff", border.stroke, border.width, border.dash)
+
+
+#: The looks of boxes, from :mod:`dpviz.pictures.palette`: not computed yet, value known,
+#: adjoint known, tangent known; the current node keeps its pass's fill inside a thick black
+#: border, and what the step reads gets a dashed blue one.
 LOOKS: dict[str, Look] = {
-    "pending": Look("dp-pending", "#f5f5f5", "#b5b5b5", 1.0, "4,3"),
-    "known": Look("dp-known", "#e4f3e1", "#4f9a4a", 1.2),
-    "adjoint": Look("dp-adjoint", "#fde3cc", "#d0731f", 1.2),
-    "tangent": Look("dp-tangent", "#ebe3f8", "#7e57c2", 1.2),
-    "current-forward": Look("dp-current", "#b9e3b2", "#d62728", 3.5),
-    "current-backward": Look("dp-current", "#fbc28f", "#d62728", 3.5),
-    "current-jvp": Look("dp-current", "#cdbbf1", "#d62728", 3.5),
-    "current": Look("dp-current", "#ffe08a", "#d62728", 3.5),
-    "feeding-pending": Look("dp-feeding", "#f5f5f5", "#1f77b4", 2.8),
-    "feeding-known": Look("dp-feeding", "#e4f3e1", "#1f77b4", 2.8),
-    "feeding-adjoint": Look("dp-feeding", "#fde3cc", "#1f77b4", 2.8),
-    "feeding-tangent": Look("dp-feeding", "#ebe3f8", "#1f77b4", 2.8),
+    "pending": look_of("dp-pending", "pending"),
+    "known": look_of("dp-known", "known"),
+    "adjoint": look_of("dp-adjoint", "adjoint"),
+    "tangent": look_of("dp-tangent", "tangent"),
+    "current-forward": look_of("dp-current", "known", "current"),
+    "current-backward": look_of("dp-current", "adjoint", "current"),
+    "current-jvp": look_of("dp-current", "tangent", "current"),
+    "current": look_of("dp-current", "pending", "current"),
+    **{f"feeding-{state}": look_of("dp-feeding", state, "read") for state in ("pending", "known", "adjoint", "tangent")},
 }
 
 #: The looks of arrows: not yet used, used by the forward pass, carried an adjoint or a
-#: tangent, and feeding the current step.
+#: tangent, and read by the current step.
 EDGE_LOOKS: dict[str, Look] = {
-    "pending": Look("dp-pending", "#c8c8c8", "#c8c8c8", 1.0, "4,3"),
-    "done": Look("dp-done", "#555555", "#555555", 1.0),
-    "adjoint": Look("dp-adjoint", "#d0731f", "#d0731f", 1.8),
-    "tangent": Look("dp-tangent", "#7e57c2", "#7e57c2", 1.8),
-    "feeding": Look("dp-feeding", "#1f77b4", "#1f77b4", 3.2),
+    "pending": look_of("dp-pending", "pending", edge=True),
+    "done": look_of("dp-done", "done", edge=True),
+    "adjoint": look_of("dp-adjoint", "adjoint", edge=True),
+    "tangent": look_of("dp-tangent", "tangent", edge=True),
+    "feeding": look_of("dp-feeding", "read", edge=True),
 }
 
 #: Text colours of label lines: known, not yet known.

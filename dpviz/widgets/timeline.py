@@ -100,7 +100,7 @@ def _latest(entries: list[tuple[int, Any, str]], k: int) -> tuple[int, Any, str]
 
 
 def _text(value: Any) -> str:
-    return "0" if value is None else summarize(value, spark=False)
+    return "0" if value is None else summarize(value)
 
 
 def _copy(value: Any) -> Any:
