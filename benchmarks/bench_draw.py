@@ -116,7 +116,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--steps", type=int, default=333, help="loop steps (3 torch nodes each)")
-    parser.add_argument("--render-timeout", type=float, default=120.0, help="seconds per SVG render")
+    parser.add_argument("--render-timeout", type=float, default=30.0, help="seconds per SVG render")
     parser.add_argument("--baseline", help="a checkout of dpviz to compare layout times with")
     parser.add_argument("--layout-json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -493,9 +493,17 @@ def _build(order: list[Node], inputs: list[Node], roots: list[Node],
         for p in n.parents:
             if isinstance(p, Node):
                 args.append(index[id(p)])
-            else:   # a number written in the program (or read from a variable): a constant node
-                args.append(len(nodes))
-                add(ProgramNode(len(nodes), "const", "const", (), np.asarray(p), names.get(id(p)), n.scope), None)
+                continue
+            # a number written in the program gets a constant node just before its use; a value
+            # read from a variable (W_enc) is one constant node, however often it is used
+            name = names.get(id(p))
+            if name is not None and id(p) in index:
+                args.append(index[id(p)])
+                continue
+            if name is not None:
+                index[id(p)] = len(nodes)
+            args.append(len(nodes))
+            add(ProgramNode(len(nodes), "const", "const", (), np.asarray(p), name, n.scope), None)
         index[id(n)] = len(nodes)
         add(ProgramNode(len(nodes), n.op, "op", tuple(args), n.value, n.name, n.scope,
                         dict(n.params or {}), n.prim), n)

@@ -100,4 +100,4 @@ def test_a_gcn_graph_with_a_sparse_adjacency_draws_without_densifying():
         A = torch.sparse_coo_tensor([[0, 1, 2], [1, 0, 2]], [1.0, 1.0, 1.0], (3, 3))
         y = torch.sparse.mm(A, torch.randn(3, 4) @ W).relu().sum()
     source = dp.draw(y, params={"W": W}).source
-    assert "sparse sparse_coo (3, 3), 3 stored" in source and ">W<" in source
+    assert "(3, 3)</font><br/>value sparse coo, 3 stored" in source and ">W<" in source

@@ -41,6 +41,17 @@ def test_trace_names_constants_after_the_globals_and_closure_variables_that_held
     assert {"scale", "w.bias", "TARGET"} <= set(shown)
 
 
+def test_a_variable_used_several_times_is_one_constant_node_and_a_literal_is_one_per_use():
+    W = np.eye(2)
+    prog = dp.trace(lambda a, b: (a @ W) * 2.0 + (b @ W) * 2.0, np.ones(2), np.ones(2))
+    consts = [n for n in prog.nodes if n.kind == "const"]
+    assert [n.label for n in consts].count("W") == 1
+    w = next(n.index for n in consts if n.label == "W")
+    assert sum(node.args.count(w) for node in prog.nodes) == 2            # one node, two uses
+    assert sum(1 for n in consts if n.name is None) == 2                   # each 2.0 beside its use
+    assert float(prog(np.ones(2), np.zeros(2)).sum()) == 4.0               # and replay still agrees
+
+
 def test_drawing_a_tensor_names_its_constants_after_the_callers_variables():
     y_true = np.array([0.5, -0.5])
     _private = np.array([1.0, 1.0])

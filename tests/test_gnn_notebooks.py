@@ -46,7 +46,7 @@ def test_notebook_runs_in_quick_mode(name: str) -> None:
         assert claim in text, f"{name}: expected output {claim!r}"
     if name.startswith("21-"):     # the GCN layer's drawing shows what its comment says: X and the sparse Â
         drawn = result.drawings[0].dot
-        assert "<b>self</b>" in drawn and "<b>a_t</b>" in drawn and "(4, 4), 10 stored" in drawn
+        assert "<b>self</b>" in drawn and "<b>a_t</b>" in drawn and "(4, 4)</font><br/>value sparse csr, 10 stored" in drawn
         assert "<b>weight</b>" in drawn and "<b>bias</b>" in drawn       # model= named the parameters
     print(f"{name}: {result.seconds:.1f} s, peak {result.peak_mb:.0f} MB")
 

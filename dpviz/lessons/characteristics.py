@@ -192,7 +192,8 @@ def composed(xs: Sequence[Any], w: Weights | None = None) -> Any:
     """
     w = w or Weights.make(int(np.shape(xs[0])[0]))
     with scope("encoder"):
-        enc = [(tensor(w.W, name="W_enc") @ x).relu() for x in xs]
+        W_enc = tensor(w.W, name="W_enc")          # one encoder, shared by every input
+        enc = [(W_enc @ x).relu() for x in xs]
     ys = self_attention(*enc, w=w)
     with scope("readout"):
         score = stack(list(ys)).mean(axis=0).sum().sigmoid().named("score")

@@ -74,6 +74,11 @@ class DrawOptions:
         return self.detail == "full"
 
 
+#: The attribute text of each kind's look (``shape="box" fillcolor=...``), written once: a drawing
+#: of a thousand nodes would otherwise quote the same five attributes a thousand times.
+_LOOK_TEXT: dict[str, str] = {kind: attr_list(attrs)[1:-1] for kind, attrs in KIND_STYLE.items()}
+
+
 def _small(text: str) -> str:
     return f'<font point-size="9" color="#555555">{text}</font>'
 
@@ -108,12 +113,14 @@ def node_label(node: NodeInfo, opts: DrawOptions, overwriter: NodeInfo | None = 
     # an unnamed number written in the program says what it is: "2", not "const12 / value 2"
     number = (node.kind == "const" and not name and not full and opts.value and not opts.index
               and node.value is not None and np.ndim(node.value) == 0)
+    # A named op shows its name, and its op on the line below in grey (as PyTorch's nodes show
+    # "AddmmBackward0" over "addmm"): one run of text per line, whose width no font can misjudge.
+    below = None
     if number:
         title = f"<b>{L.html_text(L.summarize(node.value))}</b>"
-    elif node.subtitle and name:
+    elif name and opts.op and (node.subtitle or op_text):
         title = f"<b>{name}</b>"
-    elif name and opts.op and op_text:
-        title = f"<b>{name}</b> = {op_text}"
+        below = L.html_text(node.subtitle) if node.subtitle else op_text
     elif name:
         title = f"<b>{name}</b>"
     elif op_text and (opts.op or not opts.name):
@@ -123,15 +130,13 @@ def node_label(node: NodeInfo, opts: DrawOptions, overwriter: NodeInfo | None = 
     if opts.index:
         title += f' <font point-size="9" color="#555555">#{node.index}</font>'
     lines = [title]
-    if node.subtitle and opts.op:
-        lines.append(_small(L.html_text(node.subtitle)))
-    facts = []
+    facts = [below] if below else []       # one small grey line: the op, the shape, the dtype
     if opts.shape and node.shape is not None and (full or len(node.shape) > 0):
         facts.append(L.fmt_shape(node.shape))
     if (opts.dtype or full) and node.dtype:
         facts.append(L.html_text(node.dtype))
     if facts:
-        lines.append(_small(" ".join(facts)))
+        lines.append(_small(" · ".join(facts)))
     # a tensor PyTorch saved for backward is drawn small: its name and shape say what it is
     saved = node.kind in ("saved", "view_base") and not full and not _is_sparse(node.value)
     if opts.value and node.value is not None and not number and not saved:
@@ -210,9 +215,10 @@ def group_label(diagram: Diagram, group: Group) -> L.Html:
 class _ClusterTree:
     """Nested clusters: which units sit directly in each scope, and its child scopes."""
 
-    def __init__(self) -> None:
+    def __init__(self, titles: dict[str, str] | None = None) -> None:
         self.units: dict[str, list[str]] = {"": []}
         self.children: dict[str, list[str]] = {"": []}
+        self.titles = titles or {}
 
     def _ensure(self, scope: str) -> None:
         if scope in self.units:
@@ -236,7 +242,8 @@ class _ClusterTree:
             for child in self.children[scope]:
                 out.append(f"{indent}subgraph {cluster_id(counter[0])} {{")
                 counter[0] += 1
-                label = L.Html(L.html_text(child.rsplit("/", 1)[-1], max_chars=L.MAX_NAME_CHARS))
+                title = self.titles.get(child) or child.rsplit("/", 1)[-1]
+                label = L.Html(L.html_text(title, max_chars=L.MAX_NAME_CHARS))
                 out.append(indent + "\t" + "graph " + attr_list({
                     "label": label, "tooltip": child, "style": "rounded,dashed",
                     "color": "#9e9e9e", "fontcolor": "#555555"}))
@@ -269,9 +276,20 @@ def dot_lines(
 
     # Labels first: the direction of the drawing is chosen from their sizes.
     labels: dict[str, L.Html] = {}
+    # A node without numbers is labelled by its kind, name and op alone, and a PyTorch graph has
+    # thousands of such nodes and few distinct labels: make each of those once.
+    same: dict[tuple, L.Html] = {}
     for node in diagram.nodes:
         g = plan.unit[node.index]
         if g == -1:
+            if (node.value is None and node.grad is None and node.version is None and not node.params
+                    and not opts.index):
+                key = (node.kind, node.name, node.op, node.subtitle, node.shape, node.dtype, node.grad_state)
+                label = same.get(key)
+                if label is None:
+                    label = same[key] = node_label(node, opts)
+                labels[node.id] = label
+                continue
             who = node.overwritten_by
             overwriter = diagram.nodes[who] if who is not None and 0 <= who < diagram.n else None
             labels[node.id] = node_label(node, opts, overwriter)
@@ -289,14 +307,22 @@ def dot_lines(
                                    "nslimit": "2", "nslimit1": "2"}
     out = ["\tgraph " + attr_list(graph_attrs),
            "\tnode " + attr_list({"fontname": "Helvetica", "fontsize": "10", "margin": "0.08,0.04"}),
-           "\tedge " + attr_list({"arrowsize": "0.7", "color": "#555555"})]
+           "\tedge " + attr_list({"arrowsize": "0.7", "color": "#555555", "fontname": "Helvetica"})]
 
-    tree = _ClusterTree()
+    tree = _ClusterTree(diagram.scope_titles)
     # Groups are placed where their first member would be, so output order follows indices.
     group_done = [False] * len(plan.groups)
     for node in diagram.nodes:
         g = plan.unit[node.index]
         if g == -1:
+            plain = (node.overwritten_by is None and node.index != nonfinite and node.index not in marked
+                     and style is None)
+            scope = node.scope if opts.clusters else ""
+            if plain:   # the common case, written straight from the cached text of its kind's look
+                look = _LOOK_TEXT["output" if node.is_output else node.kind]
+                tree.add(scope, f"{node.id} [label=<{labels[node.id]}> {look} "
+                                f"tooltip={L.dot_string(_tooltip(node))}]")
+                continue
             attrs: dict[str, Any] = {"label": labels[node.id]}
             attrs.update(node_style(node))
             attrs["tooltip"] = _tooltip(node)
@@ -311,13 +337,13 @@ def dot_lines(
                 roles.append("highlight")
             if style is not None:
                 attrs.update(call_hook(style, node))
-            scope = node.scope if opts.clusters else ""
             tree.add(scope, f"{node.id} {attr_list(attrs)}")
         elif not group_done[g]:
             group_done[g] = True
             group = plan.groups[g]
             attrs = {"label": labels[group_id(g)]}
             attrs.update(KIND_STYLE["group"])
+            attrs["margin"] = "0.14,0.1"      # box3d's raised edge takes room from the label
             attrs["tooltip"] = group.title
             if marked.intersection(group.members):
                 attrs = dot_attrs("highlight", base=attrs)

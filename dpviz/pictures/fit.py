@@ -22,14 +22,14 @@ that fits neither way is shown at full size inside a scrolling frame
 from __future__ import annotations
 
 import base64
-import html
 import re
 from typing import Sequence
 
 from dpviz.pictures.model import Diagram
 
-#: The width in CSS pixels of the notebook output that drawings are made to fit.
-FRAME_PX = 1000
+#: The width in CSS pixels of the notebook output that drawings are made to fit: JupyterLab's
+#: output area in a 1,400 px window is 968 px wide.
+FRAME_PX = 960
 #: The tallest a scrolling frame grows before it scrolls vertically too (CSS pixels).
 FRAME_MAX_HEIGHT_PX = 720
 #: CSS pixels per point: Graphviz sizes SVGs in points.
@@ -42,7 +42,7 @@ _LINE_PT = 1.25
 _RANKSEP_PT = 0.35 * 72
 _NODESEP_PT = 0.25 * 72
 _TAG = re.compile(r"<[^>]*>")
-_SMALL = re.compile(r'point-size="(\d+(?:\.\d+)?)"')
+_SMALL_PT = 9.0      # the small font of shape and note lines
 _SVG_SIZE = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+)(pt|px)?"[^>]*?\bheight="([\d.]+)(pt|px)?"', re.S)
 
 
@@ -55,10 +55,10 @@ def label_size(label: str, fontsize: float = 10.0) -> tuple[float, float]:
     """
     width, height = 0.0, 0.0
     for line in label.split("<br/>"):
-        found = _SMALL.search(line)
-        size = float(found.group(1)) if found else fontsize
-        text = html.unescape(_TAG.sub("", line))
-        width = max(width, len(text) * _EM * size)
+        size = _SMALL_PT if 'point-size="9"' in line else fontsize
+        text = _TAG.sub("", line) if "<" in line else line
+        chars = len(text) - 4 * text.count("&")          # an entity (&lt;) is one character
+        width = max(width, chars * _EM * size)
         height += size * _LINE_PT
     return width + _BOX_PAD_PT, max(height, 18.0) + 8.0
 
@@ -67,24 +67,26 @@ def _ranks(diagram: Diagram, unit: Sequence[str]) -> dict[str, int]:
     """The rank of each drawn box as ``dot`` tends to place it: ops by the longest path from the
     leaves, and each leaf one rank before its first consumer (``dot`` keeps edges short, so a
     weight sits beside the layer that reads it, not with the inputs)."""
-    into: dict[int, list[int]] = {}
-    out_of: dict[int, list[int]] = {}
+    n = diagram.n
+    into: list[list[int]] = [[] for _ in range(n)]
+    out_of: list[list[int]] = [[] for _ in range(n)]
     for e in diagram.edges:
         if e.src < e.dst:               # edges that point back (in-place writes) do not rank
-            into.setdefault(e.dst, []).append(e.src)
-            out_of.setdefault(e.src, []).append(e.dst)
-    rank = [0] * diagram.n
-    for i in range(diagram.n):
-        best = 0
-        for j in into.get(i, ()):
-            best = max(best, rank[j] + (unit[j] != unit[i]))
-        rank[i] = best
-    for i in range(diagram.n):
-        if i not in into and i in out_of:
-            rank[i] = max(0, min(rank[c] - (unit[c] != unit[i]) for c in out_of[i]))
+            into[e.dst].append(e.src)
+            out_of[e.src].append(e.dst)
+    rank = [0] * n
+    for i in range(n):
+        if into[i]:
+            u = unit[i]
+            rank[i] = max([rank[j] + (unit[j] != u) for j in into[i]])
+    for i in range(n):
+        if not into[i] and out_of[i]:
+            u = unit[i]
+            rank[i] = max(0, min([rank[c] - (unit[c] != u) for c in out_of[i]]))
     box_rank: dict[str, int] = {}
-    for i in range(diagram.n):
-        box_rank[unit[i]] = max(box_rank.get(unit[i], 0), rank[i])
+    for u, r in zip(unit, rank):
+        if r >= box_rank.get(u, 0):
+            box_rank[u] = r
     return box_rank
 
 
@@ -100,9 +102,13 @@ def estimated_widths(diagram: Diagram, unit: Sequence[str], labels: Sequence[str
     True
     """
     sizes: dict[str, tuple[float, float]] = {}
+    known: dict[str, tuple[float, float]] = {}      # many boxes share a label (PyTorch's ops)
     for u, label in zip(unit, labels):
         if u not in sizes:
-            sizes[u] = label_size(label)
+            size = known.get(label)
+            if size is None:
+                size = known[label] = label_size(label)
+            sizes[u] = size
     ranks = _ranks(diagram, unit)
     widest: dict[int, float] = {}     # per rank: the widest box (LR) ...
     across: dict[int, float] = {}     # ... and the boxes side by side (TB)

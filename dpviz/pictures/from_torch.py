@@ -38,6 +38,7 @@ from dpviz.errors import DpvizError
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SAVED_PREFIX = "_saved_"
 _saved_attrs_of_type: dict[type, tuple[str, ...]] = {}
+_op_name_of_type: dict[type, str] = {}
 
 
 def op_name(fn: Any) -> str:
@@ -47,9 +48,12 @@ def op_name(fn: Any) -> str:
     >>> op_name(MmBackward0())
     'mm'
     """
-    name = type(fn).__name__
-    name = re.sub(r"Backward\d*$", "", name) or name
-    return _CAMEL.sub("_", name).lower()
+    kind = type(fn)
+    found = _op_name_of_type.get(kind)      # a graph has thousands of nodes and a few types
+    if found is None:
+        name = re.sub(r"Backward\d*$", "", kind.__name__) or kind.__name__
+        found = _op_name_of_type[kind] = _CAMEL.sub("_", name).lower()
+    return found
 
 
 def _saved_attrs(fn: Any) -> tuple[str, ...]:
@@ -116,6 +120,27 @@ def leaf_names(torch: Any, params: Mapping[str, Any] | None, model: Any,
             for name, tensor in value.named_parameters():
                 names.setdefault(id(tensor), f"{var}.{name}")
     return names
+
+
+def module_titles(torch: Any, model: Any, namespace: Mapping[str, Any] | None) -> dict[str, str]:
+    """Cluster titles for the scopes that :func:`leaf_names` gives: each module's name and class.
+
+    >>> import torch
+    >>> module_titles(torch, torch.nn.Sequential(torch.nn.Linear(2, 1)), None)
+    {'0': '0 · Linear'}
+    """
+    found: list[tuple[str, Any]] = []
+    if isinstance(model, torch.nn.Module):
+        found.append(("", model))
+    for var, value in (namespace or {}).items():
+        if isinstance(var, str) and not var.startswith("_") and isinstance(value, torch.nn.Module):
+            found.append((var, value))
+    titles: dict[str, str] = {}
+    for prefix, module in found:
+        for name, sub in module.named_modules(prefix=prefix):
+            if name:
+                titles.setdefault(name.replace(".", "/"), f"{name.rsplit('.', 1)[-1]} · {type(sub).__name__}")
+    return titles
 
 
 def diagram_from_torch(
@@ -239,11 +264,12 @@ def diagram_from_torch(
             edges.append(EdgeInfo(index[ck], i, slot, style))
         is_output = key == root_key
         if kind == "op":
+            short = op_name(obj)
             arg_scopes = {scope_of[a] for a in args}
             scope = arg_scopes.pop() if len(arg_scopes) == 1 else ""
             value = root.detach() if is_output else None
             nodes.append(NodeInfo(
-                index=i, kind="op", op=op_name(obj), name=type(obj).__name__, subtitle=op_name(obj), args=args,
+                index=i, kind="op", op=short, name=type(obj).__name__, subtitle=short, args=args,
                 shape=tuple(root.shape) if is_output else None,
                 dtype=_dtype(root) if is_output else None, scope=scope, value=value,
                 grad=None, grad_state=GRAD_UNAVAILABLE, is_output=is_output, source=obj))
@@ -266,4 +292,6 @@ def diagram_from_torch(
         scope_of.append(nodes[-1].scope)
     if base_key is not None:
         edges.append(EdgeInfo(index[base_key], index[root_key], None, "view"))
-    return Diagram(nodes, edges, title=title, source_kind="torch")
+    used = {node.scope for node in nodes if node.scope}
+    titles = {k: v for k, v in module_titles(torch, model, namespace).items() if k in used}
+    return Diagram(nodes, edges, title=title, source_kind="torch", scope_titles=titles)

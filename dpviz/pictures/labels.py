@@ -195,13 +195,13 @@ def summarize(value: Any, *, max_items: int = 2, mean: bool = False, digits: int
     ('[1, 2]', '[1 … 3]', '3.142')
     >>> summarize(np.array([0.12345, 2.0, 3.0]), max_items=4, digits=4)
     '[0.1235, 2, 3]'
-    >>> summarize(np.arange(10.0)), summarize(np.arange(10.0), mean=True)
-    ('[0 … 9]', '[0 … 9] mean 4.5')
+    >>> summarize(np.arange(10.0)), summarize(np.arange(10.0), mean=True), summarize(np.ones(5))
+    ('[0 … 9]', '[0 … 9] mean 4.5', 'all 1')
     >>> summarize(None)
     '—'
     >>> import torch
     >>> summarize(torch.eye(3).to_sparse())
-    'sparse sparse_coo (3, 3), 3 stored'
+    'sparse coo, 3 stored'
     """
     if value is None:
         return "—"
@@ -211,7 +211,7 @@ def summarize(value: Any, *, max_items: int = 2, mean: bool = False, digits: int
         if layout != "torch.strided":
             # a sparse matrix (e.g. a GCN's normalised adjacency): say what it is, don't densify it
             nnz = value._nnz() if hasattr(value, "_nnz") else "?"
-            return f"sparse {layout.replace('torch.', '')} {tuple(value.shape)}, {nnz} stored"
+            return f"sparse {layout.replace('torch.sparse_', '')}, {nnz} stored"   # the shape has its own line
         value = value.numpy()
     arr = np.asarray(value)
     if arr.dtype == object:
@@ -242,7 +242,8 @@ def summarize(value: Any, *, max_items: int = 2, mean: bool = False, digits: int
     if len(finite) == 0:
         return f"all non-finite{note}"
     # + 0.0 turns -0.0 into 0.0: which zero min() and max() return is an accident of order
-    text = f"[{fmt_number(lo + 0.0, digits)} … {fmt_number(hi + 0.0, digits)}]"
+    low, high = fmt_number(lo + 0.0, digits), fmt_number(hi + 0.0, digits)
+    text = f"all {low}" if low == high else f"[{low} … {high}]"
     if mean:
         text += f" mean {fmt_number(avg + 0.0, digits)}"
     return text + note

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from dpviz.pictures import labels as L
 from dpviz.pictures.model import KINDS, Diagram
-from dpviz.pictures.palette import EDGE_ROLES, ROLES, Role
+from dpviz.pictures.palette import _DOT_DASH, EDGE_ROLES, ROLES, Role
 
 if TYPE_CHECKING:   # only for annotations: collapse does not import the legend
     from dpviz.pictures.collapse import CollapsePlan
@@ -31,9 +31,11 @@ _SWATCH_W, _SWATCH_H = 18, 11
 
 
 def node_roles(diagram: Diagram, plan: "CollapsePlan | None") -> list[str]:
-    """The kinds of node a drawing shows (with ``"output"`` and ``"group"``), in legend order."""
-    found = {node.kind for node in diagram.nodes}
-    if any(node.is_output for node in diagram.nodes):
+    """The kinds of node a drawing shows (with ``"output"`` and ``"group"``), in legend order;
+    nodes folded into a collapsed box are not shown, so they are not listed."""
+    shown = [node for node in diagram.nodes if plan is None or plan.unit[node.index] == -1]
+    found = {node.kind for node in shown}
+    if any(node.is_output for node in shown):
         found.add("output")
     if plan is not None and plan.groups:
         found.add("group")
@@ -62,10 +64,17 @@ def ordered(keys: Iterable[str]) -> list[str]:
 
 
 def _node_swatch(role: Role) -> str:
+    fill = role.fill or "#ffffff"
+    if role.double:          # a frame inside a frame, as the box itself is drawn
+        return (f'<td width="{_SWATCH_W}" height="{_SWATCH_H}" fixedsize="true"><table border="1" cellborder="1" '
+                f'cellspacing="1" cellpadding="0" color="{role.stroke}"><tr><td width="{_SWATCH_W - 6}" '
+                f'height="{_SWATCH_H - 5}" fixedsize="true" bgcolor="{fill}" color="{role.stroke}"></td></tr>'
+                "</table></td>")
     border = max(1, round(role.width))
-    style = ' style="rounded"' if role.rounded else (' style="dashed"' if role.dash else "")
+    styles = (["rounded"] if role.rounded else []) + ([_DOT_DASH[role.dash]] if role.dash else [])
+    style = f' style="{",".join(styles)}"' if styles else ""
     return (f'<td width="{_SWATCH_W}" height="{_SWATCH_H}" fixedsize="true" border="{border}" '
-            f'color="{role.stroke}" bgcolor="{role.fill or "#ffffff"}"{style}></td>')
+            f'color="{role.stroke}" bgcolor="{fill}"{style}></td>')
 
 
 def _edge_swatch(role: Role) -> str:
@@ -94,16 +103,16 @@ def legend_table(nodes: Sequence[str], edges: Sequence[str] = (), *, captions: S
     entries += [(_edge_swatch(EDGE_ROLES[key]), EDGE_ROLES[key].title) for key in edges]
     if not entries and not captions and not notes:
         return None
-    # One grid: three columns per entry (swatch, title, gap), so wrapped rows line up.
+    # One grid: four columns per entry (swatch, gap, title, gap), so wrapped rows line up.
     per_row = min(PER_ROW, len(entries)) or 1
-    span = f' colspan="{3 * per_row}"'
+    span = f' colspan="{4 * per_row}"'
     rows = [f'<tr><td align="left" balign="left"{span}><b>{L.html_text(text)}</b></td></tr>' for text in captions]
     for start in range(0, len(entries), per_row):
         chunk = entries[start:start + per_row]
-        cells = "".join(f'{swatch}<td align="left"><font point-size="9">{L.html_text(title)}</font></td>'
-                        f'<td width="8"></td>' for swatch, title in chunk)
+        cells = "".join(f'{swatch}<td width="2"></td><td align="left"><font point-size="9">{L.html_text(title)}'
+                        f'</font></td><td width="10"></td>' for swatch, title in chunk)
         if len(chunk) < per_row:
-            cells += f'<td colspan="{3 * (per_row - len(chunk))}"></td>'
+            cells += f'<td colspan="{4 * (per_row - len(chunk))}"></td>'
         rows.append(f"<tr>{cells}</tr>")
     rows += [f'<tr><td align="left"{span}><font point-size="9" color="#555555">{L.html_text(text)}</font></td></tr>'
              for text in notes]

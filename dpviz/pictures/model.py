@@ -44,9 +44,12 @@ def scope_from_name(name: str | None) -> str:
     return name.rsplit(".", 1)[0].replace(".", "/")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NodeInfo:
-    """What a drawing knows about one node; style hooks receive this.
+    """What a drawing knows about one node; style hooks receive this and must not change it.
+
+    (It is not a frozen dataclass only because a frozen one is three times slower to make, and
+    a drawing of a PyTorch graph makes thousands.)
 
     ``index`` is the node's 0-based position in topological order (the paper's
     index i counts from 1). ``kind`` is one of :data:`KINDS` except ``"output"`` and
@@ -123,6 +126,9 @@ class Diagram:
     edges: list[EdgeInfo]
     title: str | None = None
     source_kind: str = "program"   # "program" or "torch": which legend entries apply
+    #: What a scope's cluster is called, where its last name alone says little (PyTorch's
+    #: ``Sequential`` numbers its layers: scope ``"0"`` is titled ``"0 · Linear"``).
+    scope_titles: dict[str, str] = field(default_factory=dict)
 
     @property
     def n(self) -> int:

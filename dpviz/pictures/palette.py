@@ -92,9 +92,10 @@ EDGE_ROLES: dict[str, Role] = _roles(
     Role("done", "value passed along", None, "#555555"),
     Role("adjoint", "adjoint flows back", None, "#c78a00", 2.2),
     Role("tangent", "tangent flows forward", None, "#8f3f74", 2.2),
-    Role("read", "read by this step", None, "#0072B2", 3.2),
+    Role("read", "arrows this step reads", None, "#0072B2", 3.2),
 )
 
+#: The Graphviz style that draws each dash pattern.
 _DOT_DASH = {"4,2": "dashed", "4,3": "dashed", "6,3": "dashed", "1,2": "dotted", "2,2": "dotted"}
 
 

@@ -181,7 +181,8 @@ class Timeline:
                                          else GRAD_NOT_NEEDED))
             else:
                 nodes.append(replace(info, value=value, grad=None, grad_state=GRAD_NOT_NEEDED))
-        return Diagram(nodes, list(self.diagram.edges), self.diagram.title, self.diagram.source_kind)
+        return Diagram(nodes, list(self.diagram.edges), self.diagram.title, self.diagram.source_kind,
+                       dict(self.diagram.scope_titles))
 
 
 def _is_torch(obj: Any) -> bool:
