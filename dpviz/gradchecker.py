@@ -4,8 +4,8 @@
 nudges every element of every floating-point leaf (inputs and the parameters ``f`` uses)
 by ``±h``, replaying the program to estimate the same derivative numerically:
 ``(f(θ + h) - f(θ - h)) / 2h``. The report says, per leaf, how far the two disagree;
-``report.draw()`` marks each leaf by that disagreement in the course palette (a green double
-frame: agrees; a vermillion fill and border: wrong; a dashed vermillion border: just out of
+``report.draw()`` marks each leaf by that disagreement in the course palette (a thick green
+border: agrees; a vermillion fill and border: wrong; a dashed vermillion border: just out of
 tolerance) through the public style hook of ``dp.draw``, with the legend saying which is which.
 
 A non-scalar output ``y`` is checked through ``sum(r * y)`` for a fixed random ``r``,
@@ -122,7 +122,7 @@ class GradcheckReport:
         if leaf is None:
             return None
         attrs = dot_attrs(VERDICT_ROLES[leaf.verdict], base=node_style(node))
-        attrs["xlabel"] = f"max err {leaf.max_abs_err:.1e}"
+        attrs["note"] = f"check: max err {leaf.max_abs_err:.1e}"
         return attrs
 
     def draw(self, **options: Any) -> Any:

@@ -179,6 +179,12 @@ def test_style_hook_errors_are_clear(bad, match):
         draw(small_program(), style=bad)
 
 
+def test_style_hook_note_is_a_line_under_the_label_escaped():
+    src = draw(small_program(), style=lambda n: {"note": "<b>err</b> 1e-3"} if n.op == "tanh" else None).source
+    tanh_line = next(line for line in src.splitlines() if line.strip().startswith("n3 "))
+    assert "&lt;b&gt;err&lt;/b&gt; 1e-3</font>>" in tanh_line and "note=" not in tanh_line
+
+
 def test_style_hook_values_cannot_inject_dot():
     src = draw(small_program(), style=lambda n: {"xlabel": 'a"] ; evil -> x [label="'}).source
     assert "evil -> x" not in [line.strip() for line in src.splitlines()]

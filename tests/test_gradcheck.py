@@ -51,8 +51,8 @@ def test_a_wrong_derivative_is_found_and_drawn_red(buggy_cube):
     failed, passed = ROLES["check_failed"], ROLES["check_passed"]
     n0 = next(line for line in src.splitlines() if line.strip().startswith("n0 "))
     n1 = next(line for line in src.splitlines() if line.strip().startswith("n1 "))
-    assert f'fillcolor="{failed.fill}"' in n0 and f'color="{failed.stroke}"' in n0 and "max err" in n0
-    assert f'color="{passed.stroke}"' in n1 and 'peripheries="2"' in n1
+    assert f'fillcolor="{failed.fill}"' in n0 and f'color="{failed.stroke}"' in n0 and "check: max err" in n0
+    assert f'color="{passed.stroke}"' in n1 and f'fillcolor="{ROLES["input"].fill}"' in n1   # still an input
     assert failed.title in src and passed.title in src            # the legend says which is which
     assert f'fillcolor="{failed.fill}"' in draw(report.program, style=report.style).source
 

@@ -71,6 +71,10 @@ def test_14_differentiable_simulation():
     rows = {k: [float(v) for v in re.search(rf"{k}\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)", text).groups()]
             for k in ("mechanism", "network", "hybrid")}
     assert rows["hybrid"][2] < rows["network"][2] and rows["hybrid"][2] < rows["mechanism"][2]
+    # the drawing frames each solver step: step 1 op by op, from θ0, ω0 to θ1, ω1; step 2 folded
+    solver = run.drawings[0].dot
+    assert all(f"<b>{v}</b>" in solver for v in ("θ0", "ω0", "θ1", "ω1", "a", "c"))
+    assert "label=<step1>" in solver and "<b>step2</b>" in solver and "<b>θ2</b>" not in solver
     assert_exercises_unanswered(text, "14")
 
 

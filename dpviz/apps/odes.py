@@ -37,7 +37,7 @@ except ImportError as missing:      # the core install of dpviz has no PyTorch
 
 from dpviz import optim
 from dpviz.apps import require, torch_threads
-from dpviz.context import no_grad
+from dpviz.context import no_grad, scope
 from dpviz.functional import grad, jacobian
 from dpviz.primitives import stack
 from dpviz.settings import ModeSettings, torch_device
@@ -66,17 +66,18 @@ def simulate(p, steps: int = 100, dt: float = 0.1, x0=(1.0, 0.0)):
     require(steps >= 1 and dt > 0, f"need steps >= 1 and dt > 0; got {steps}, {dt}")
     p = as_tensor(p)
     require(p.shape == (2,), f"p must be the two numbers (a, c); got shape {p.shape}")
-    a, c = p[0], p[1]
-    theta, omega = tensor(float(x0[0])), tensor(float(x0[1]))
+    a, c = p[0].named("a"), p[1].named("c")
+    theta, omega = tensor(float(x0[0]), name="θ0"), tensor(float(x0[1]), name="ω0")
     out = [theta]
     h = dt
-    for _ in range(steps):
-        k1 = _rhs(theta, omega, a, c)
-        k2 = _rhs(theta + h / 2 * k1[0], omega + h / 2 * k1[1], a, c)
-        k3 = _rhs(theta + h / 2 * k2[0], omega + h / 2 * k2[1], a, c)
-        k4 = _rhs(theta + h * k3[0], omega + h * k3[1], a, c)
-        theta = theta + h / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0])
-        omega = omega + h / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1])
+    for k in range(1, steps + 1):
+        with scope(f"step{k}"):        # one solver step per frame in a drawing
+            k1 = _rhs(theta, omega, a, c)
+            k2 = _rhs(theta + h / 2 * k1[0], omega + h / 2 * k1[1], a, c)
+            k3 = _rhs(theta + h / 2 * k2[0], omega + h / 2 * k2[1], a, c)
+            k4 = _rhs(theta + h * k3[0], omega + h * k3[1], a, c)
+            theta = (theta + h / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0])).named(f"θ{k}")
+            omega = (omega + h / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1])).named(f"ω{k}")
         out.append(theta)
     return stack(out)
 

@@ -148,7 +148,7 @@ def draw(
     who overwrote it; the first node whose value is NaN or infinite is marked.
 
     ``rankdir="auto"`` (the default) draws left to right when that fits a notebook's output
-    (960 px, JupyterLab's in a 1,400 px window) and top to bottom otherwise (long chains,
+    (940 px: JupyterLab's in a 1,400 px window) and top to bottom otherwise (long chains,
     layered networks); pass ``"LR"``, ``"TB"``, ``"RL"`` or ``"BT"`` to choose. A drawing
     wider than the output is shown full size in a scrolling frame, never shrunk.
 

@@ -32,14 +32,14 @@ from dpviz.pictures.ids import (GRAD_NOT_COMPUTED_LINE, GRAD_NOT_NEEDED_LINE, GR
 from dpviz.pictures.legend import edge_roles, legend_table, node_roles, ordered
 from dpviz.pictures.model import GRAD_COMPUTED, GRAD_NOT_COMPUTED, GRAD_UNAVAILABLE, Diagram, NodeInfo
 from dpviz.pictures.palette import dot_attrs
-from dpviz.pictures.style import EDGE_STYLE, KIND_STYLE, StyleHook, call_hook, node_style
+from dpviz.pictures.style import EDGE_STYLE, KIND_STYLE, NOTE_KEY, StyleHook, call_hook, node_style
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
 #: How much a node says: ``"compact"`` (the default: what changes from node to node) or
 #: ``"full"`` (every shape and dtype, the mean of arrays, and why a grad is missing).
 DETAILS = ("compact", "full")
 #: Said once under a drawing instead of on every node, while no gradient has been computed.
-GRADS_LATER_NOTE = "gradients appear on the nodes once backward() has run"
+GRADS_LATER_NOTE = "grads appear after backward()"
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,7 +336,11 @@ def dot_lines(
                 attrs = dot_attrs("highlight", base=attrs)
                 roles.append("highlight")
             if style is not None:
-                attrs.update(call_hook(style, node))
+                extra = call_hook(style, node)
+                note = extra.pop(NOTE_KEY, None)
+                if note:      # a hook's line of text, under the label (escaped like every label)
+                    attrs["label"] = L.Html(f"{attrs['label']}<br/>" + _small(L.html_text(note)))
+                attrs.update(extra)
             tree.add(scope, f"{node.id} {attr_list(attrs)}")
         elif not group_done[g]:
             group_done[g] = True

@@ -28,8 +28,8 @@ from typing import Sequence
 from dpviz.pictures.model import Diagram
 
 #: The width in CSS pixels of the notebook output that drawings are made to fit: JupyterLab's
-#: output area in a 1,400 px window is 968 px wide.
-FRAME_PX = 960
+#: output area in a 1,400 px window is 968 px wide, 946 px inside a frame's border and scrollbar.
+FRAME_PX = 940
 #: The tallest a scrolling frame grows before it scrolls vertically too (CSS pixels).
 FRAME_MAX_HEIGHT_PX = 720
 #: CSS pixels per point: Graphviz sizes SVGs in points.

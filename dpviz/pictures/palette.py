@@ -73,9 +73,9 @@ ROLES: dict[str, Role] = _roles(
     Role("read", "read by this step", None, "#0072B2", 2.8, "6,3"),
     Role("highlight", "highlighted", None, "#000000", 3.5),
     # checks and warnings
-    Role("check_passed", "gradient check passed", "#ffffff", "#007a59", 3.0, double=True),
+    Role("check_passed", "gradient check passed", None, "#007a59", 3.0),
     Role("check_failed", "gradient check failed", "#f7cdb5", "#D55E00", 3.0),
-    Role("check_suspicious", "gradient check: just out of tolerance", "#ffffff", "#D55E00", 3.0, "6,3"),
+    Role("check_suspicious", "gradient check: just out of tolerance", None, "#D55E00", 3.0, "6,3"),
     Role("nonfinite", "first non-finite value", "#f7cdb5", "#000000", 3.0, "2,2"),
     Role("overwritten", "saved value overwritten in place", None, "#D55E00", 2.5, "6,3"),
 )

@@ -3,7 +3,8 @@
 A *style hook* is any callable that takes a :class:`~dpviz.pictures.model.NodeInfo` and
 returns Graphviz node attributes (or ``None`` to leave the node alone). ``dp.draw``
 calls it for every node it draws on its own, after its own styling and highlighting, so
-the hook has the last word. The stepper widget and the gradient-check overlay use it.
+the hook has the last word; the key ``"note"`` adds a line of text under the node's label.
+The gradient-check overlay uses it.
 
 >>> import dpviz as dp, numpy as np
 >>> x = dp.tensor(np.ones(2), name="x", requires_grad=True)
@@ -43,6 +44,10 @@ _ATTR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Labels are built by dp.draw (escaped); a hook that replaced them could inject DOT.
 _RESERVED = frozenset({"label"})
 
+#: A hook may return this key with a short text: dp.draw adds it as a line under the node's label
+#: (Graphviz's ``xlabel`` floats beside the box and can land on other boxes or the legend).
+NOTE_KEY = "note"
+
 
 def node_style(node: NodeInfo) -> dict[str, str]:
     """The base attributes of ``node``: its kind's look, or the output look.
@@ -70,7 +75,8 @@ def check_attrs(attrs: Any, *, where: str) -> dict[str, str]:
         if not isinstance(key, str) or not _ATTR_NAME.match(key):
             raise DpvizError(f"{where} returned attribute name {key!r}; Graphviz names are letters, digits and _")
         if key in _RESERVED:
-            raise DpvizError(f"{where} may not set {key!r}: dp.draw builds labels itself; use 'xlabel' or 'tooltip'")
+            raise DpvizError(f"{where} may not set {key!r}: dp.draw builds labels itself; use 'note' (a line "
+                             "under the label) or 'tooltip'")
         if isinstance(value, bool):
             value = "true" if value else "false"
         out[key] = str(value)
