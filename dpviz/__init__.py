@@ -11,7 +11,7 @@ A small autograd engine whose traced programs are the DAGs of Definition 1 in
 >>> x.grad.shape
 (2, 2)
 """
-from dpviz.errors import (AnomalyError, BackwardError, DTypeError, DpvizError, InplaceError,
+from dpviz.errors import (AnomalyError, BackwardError, DTypeError, DpvizError, GraphBreakWarning, InplaceError,
                           MissingExtraError, ReplayError, ShapeError, UnsupportedTypeError)
 from dpviz.context import detect_anomaly, enable_grad, no_grad, scope
 from dpviz.tensors import Tensor, as_tensor, ones, randn, tensor, zeros
@@ -21,7 +21,7 @@ from dpviz.primitives import (PRIMITIVES, abs, add, clone, concatenate, cos, cro
                               where)
 from dpviz.program import Program, ProgramNode, trace
 from dpviz.steps import BackwardStep, ForwardStep, JvpStep, JvpTerm
-from dpviz.functional import grad, hvp, jacobian, jvp, value_and_grad, vjp
+from dpviz.functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
 from dpviz.pictures import draw
 from dpviz.pictures.renderer import render
 from dpviz.gradchecker import gradcheck
@@ -45,7 +45,8 @@ _LAZY = {
 # What `from dpviz import *` gives: everything above except the ops named like Python's
 # built-ins (dp.sum, dp.max, dp.abs, dp.pow), which would replace them.
 __all__ = [
-    "AnomalyError", "BackwardError", "DTypeError", "DpvizError", "InplaceError", "MissingExtraError", "ReplayError",
+    "AnomalyError", "BackwardError", "DTypeError", "DpvizError", "GraphBreakWarning", "InplaceError",
+    "MissingExtraError", "ReplayError",
     "ShapeError", "UnsupportedTypeError",
     "detect_anomaly", "enable_grad", "no_grad", "scope",
     "Tensor", "as_tensor", "ones", "randn", "tensor", "zeros",
@@ -53,7 +54,7 @@ __all__ = [
     "log_softmax", "matmul", "mean", "mul", "neg", "relu", "reshape", "sigmoid", "sin", "softmax", "sqrt",
     "stack", "sub", "tanh", "transpose", "where",
     "Program", "ProgramNode", "trace", "BackwardStep", "ForwardStep", "JvpStep", "JvpTerm",
-    "grad", "hvp", "jacobian", "jvp", "value_and_grad", "vjp",
+    "grad", "hessian", "hvp", "jacobian", "jvp", "value_and_grad", "vjp",
     "draw", "render", "gradcheck", "analysis", "nn", "optim", "mode_note", "quick_mode",
     *_LAZY,
 ]

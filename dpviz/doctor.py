@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import argparse
 import importlib.metadata as md
 import platform
 import sys
@@ -62,7 +63,11 @@ def main(argv=None) -> int:
     dpviz doctor...
     0
     """
-    rep = report(check_data="--no-data" not in (argv or []))
+    parser = argparse.ArgumentParser(prog="dpviz doctor", description="What is installed: versions, graph "
+                                     "renderer, GPU and the Planetoid data files.")
+    parser.add_argument("--no-data", action="store_true", help="skip checking the data files")
+    args = parser.parse_args(argv)
+    rep = report(check_data=not args.no_data)
     print(f"dpviz doctor (Python {rep['python']}, {rep['platform']})")
     print("packages:")
     for name, ver in rep["packages"].items():

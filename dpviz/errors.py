@@ -115,3 +115,20 @@ class MissingExtraError(DpvizError, ImportError):
     ...
     dpviz.errors.MissingExtraError: dpviz.gnn needs PyTorch (the package torch), which the core install of dpviz leaves out. Install the extra: pip install "dpviz[torch]" (or "dpviz[course]" for the whole course; make lab installs it).
     """
+
+
+class GraphBreakWarning(UserWarning):
+    """Inside ``dp.trace`` or ``dp.grad``, a tensor that needs a gradient became a Python number.
+
+    ``float(x)``, ``int(x)`` and ``x.item()`` give plain numbers; the program uses them as
+    constants, so no gradient flows through them (``x * float(x)`` has derivative ``x``, not
+    ``2x``). The warning names the node; use the tensor itself, or ``x.data`` to say that a
+    constant is meant.
+
+    >>> import dpviz as dp, warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = dp.trace(lambda x: x * float(x), 3.0)
+    >>> caught[0].category.__name__, "'x' (input)" in str(caught[0].message)
+    ('GraphBreakWarning', True)
+    """

@@ -10,6 +10,7 @@ True
 """
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from html import escape
@@ -82,10 +83,20 @@ def main(argv=None) -> int:
     0
     True
     """
-    args = list(sys.argv[1:] if argv is None else argv)
-    out = Path(args[0] if args else "notebooks/images/stepped-neuron.svg")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    parser = argparse.ArgumentParser(prog="dpviz figure", description="Write the README's picture: a "
+                                     "neuron's backward pass in the Stepper, stopped at step 5.")
+    parser.add_argument("out", nargs="?", default="notebooks/images/stepped-neuron.svg",
+                        help="the SVG file to write (default: %(default)s)")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    out = Path(args.out)
     tmp = out.with_suffix(out.suffix + ".tmp")
-    tmp.write_text(stepped_neuron_svg(), encoding="utf-8")
-    tmp.replace(out)      # never a half-written picture
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(stepped_neuron_svg(), encoding="utf-8")
+        tmp.replace(out)      # never a half-written picture
+    except OSError as exc:
+        if tmp.parent.is_dir():
+            tmp.unlink(missing_ok=True)
+        print(f"dpviz figure: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     return 0

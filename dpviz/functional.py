@@ -20,7 +20,7 @@ import numpy as np
 from dpviz.context import STATE
 from dpviz.errors import BackwardError, DpvizError, ShapeError, UnsupportedTypeError
 from dpviz.node import value_of
-from dpviz.primitives import clone
+from dpviz.primitives import clone, reshape, stack
 from dpviz.program import trace
 from dpviz.reverse import adjoints
 from dpviz.tensors import Tensor, tensor
@@ -211,6 +211,8 @@ def jacobian(f: Callable, mode: str = "rev", argnums: int = 0) -> Callable:
 
     def jac(*args):
         k = _argnums(argnums, len(args))[0]
+        if STATE.depth > 0 or (isinstance(args[k], Tensor) and args[k].requires_grad):
+            return _recorded_jacobian(f, args, k)
         x = np.asarray(value_of(args[k]), dtype=float)
         if mode == "rev":
             g = lambda xk: f(*args[:k], xk, *args[k + 1:])
@@ -225,6 +227,32 @@ def jacobian(f: Callable, mode: str = "rev", argnums: int = 0) -> Callable:
         J = np.asarray(cols).reshape((x.size,) + out_shape)
         return np.moveaxis(J, 0, -1).reshape(out_shape + x.shape)
     return jac
+
+
+def _recorded_jacobian(f: Callable, args: tuple, k: int) -> Tensor:
+    """The Jacobian as a recorded tensor, for a ``dp.jacobian`` inside another transformation
+    (``dp.grad``, ``dp.jacobian``, a trace), so that it can be differentiated again. Its rows
+    are VJPs whose backward passes are recorded, stacked; both modes compute it so, since only
+    reverse mode records its own work here."""
+    g = lambda xk: f(*args[:k], xk, *args[k + 1:])
+    out, vjp_fn = vjp(g, args[k])
+    out_shape = np.shape(value_of(out))
+    x_shape = np.shape(value_of(args[k]))
+    rows = [vjp_fn(e.reshape(out_shape))[0] for e in np.eye(int(np.prod(out_shape, dtype=int)))]
+    if not rows:
+        return tensor(np.zeros(out_shape + x_shape))
+    return reshape(stack([r if isinstance(r, Tensor) else tensor(r) for r in rows]), out_shape + x_shape)
+
+
+def hessian(f: Callable, argnums: int = 0) -> Callable:
+    """The Hessian of a scalar function, ``dp.jacobian`` of ``dp.grad``: shape ``x.shape + x.shape``.
+
+    >>> import dpviz as dp, numpy as np
+    >>> dp.hessian(lambda x: (x ** 3).sum() + x[0] * x[1])(np.array([1., 2.]))
+    array([[ 6.,  1.],
+           [ 1., 12.]])
+    """
+    return jacobian(grad(f, argnums=argnums), mode="rev", argnums=argnums)
 
 
 def hvp(f: Callable, x, v):

@@ -37,6 +37,7 @@ import numpy as np
 
 from dpviz.errors import DTypeError, ShapeError, UnsupportedTypeError
 from dpviz.node import Handle, value_of
+from dpviz import record
 from dpviz.record import bind
 
 PRIMITIVES: dict[str, "Primitive"] = {}
@@ -68,12 +69,17 @@ class Primitive:
 
     ``vjp`` and ``jvp`` hold one rule per argument; a ``variadic`` op (any number of
     arguments) holds one rule ``rule(k, g, ans, *args, **params)`` for all of them, and
-    one :class:`Partial`.  ``view``: the forward may return a NumPy view of argument 0
-    (the result then shares its version counter).  ``float_only``: tensor arguments must
-    be floating point, except the positions in ``nondiff``.  Calling a primitive binds it.
+    one :class:`Partial`.  ``saves`` lists the values the backward rules read (argument
+    positions, ``-1`` for the output); ``reads[k]``, when given, the ones argument ``k``'s rule
+    reads, so an in-place change of a value that no needed rule reads is allowed, as in
+    PyTorch.  ``view``: the forward may return a NumPy view of argument 0 (the result then
+    shares its version counter).  ``float_only``: tensor arguments must be floating point,
+    except the positions in ``nondiff``.  Calling a primitive binds it.
 
     >>> PRIMITIVES["mul"].name, len(PRIMITIVES["mul"].vjp), PRIMITIVES["mul"].saves
     ('mul', 2, (0, 1))
+    >>> PRIMITIVES["div"].reads_for(0), PRIMITIVES["div"].reads_for(1)
+    ((1,), (1, -1))
     """
 
     name: str
@@ -86,6 +92,7 @@ class Primitive:
     float_only: bool = True
     nondiff: frozenset = frozenset()
     partials: tuple[Partial, ...] = ()
+    reads: tuple = ()
 
     # calling a primitive binds it (one frame less than a wrapper: this is the hot path)
     __call__ = bind
@@ -109,6 +116,14 @@ class Primitive:
         if self.variadic:
             return lambda t, ans, *args, **params: self.jvp(k, t, ans, *args, **params)
         return self.jvp[k]
+
+    def reads_for(self, k: int) -> tuple:
+        """The saved values (argument positions, ``-1`` for the output) that argument ``k``'s VJP reads.
+
+        >>> PRIMITIVES["mul"].reads_for(1), PRIMITIVES["tanh"].reads_for(0)
+        ((0,), (-1,))
+        """
+        return self.reads[k] if self.reads and not self.variadic else self.saves
 
     def partial(self, k: int) -> Partial:
         """How the local derivative for argument ``k`` is written (empty when the op gives none).
@@ -146,7 +161,14 @@ def shape(x) -> tuple:
     ((), (2, 3))
     """
     # rules ask for shapes on every edge of a backward pass: arrays answer directly
-    return x.shape if type(x) is np.ndarray else np.shape(x)
+    if type(x) is np.ndarray:
+        return x.shape
+    if isinstance(x, Handle):
+        return x._node.value.shape
+    if isinstance(x, (list, tuple)):      # a list of tensors: its shape, without reading it as numbers
+        return np.shape([value_of(v) if isinstance(v, Handle) else
+                         (np.zeros(shape(v)) if isinstance(v, (list, tuple)) else v) for v in x])
+    return np.shape(x)
 
 
 _shape_of = shape    # for the functions below whose parameter is called `shape`
@@ -219,7 +241,7 @@ mul_p = defprim(
          lambda g, ans, a, b: sum_to(g * a, shape(b))],
     jvp=[lambda t, ans, a, b: t * b,
          lambda t, ans, a, b: a * t],
-    saves=(0, 1), partials=[("∂(a·b)/∂a", "b"), ("∂(a·b)/∂b", "a")])
+    saves=(0, 1), reads=((1,), (0,)), partials=[("∂(a·b)/∂a", "b"), ("∂(a·b)/∂b", "a")])
 
 div_p = defprim(
     "div", np.true_divide,
@@ -227,7 +249,7 @@ div_p = defprim(
          lambda g, ans, a, b: sum_to(-g * ans / b, shape(b))],
     jvp=[lambda t, ans, a, b: t / b,
          lambda t, ans, a, b: -t * ans / b],
-    saves=(1, -1), partials=[("∂(a/b)/∂a", "1/b"), ("∂(a/b)/∂b", "−a/b²")])
+    saves=(1, -1), reads=((1,), (1, -1)), partials=[("∂(a/b)/∂a", "1/b"), ("∂(a/b)/∂b", "−a/b²")])
 
 neg_p = defprim(
     "neg", np.negative,
@@ -321,7 +343,7 @@ pow_p = defprim(
          lambda g, ans, a, b: sum_to(g * _pow_log(a, b) * ans, shape(b))],
     jvp=[lambda t, ans, a, b: t * b * _pow_base(a, b),
          lambda t, ans, a, b: t * _pow_log(a, b) * ans],
-    saves=(0, 1, -1), partials=[("∂(aᵇ)/∂a", "b·aᵇ⁻¹"), ("∂(aᵇ)/∂b", "ln(a)·aᵇ")])
+    saves=(0, 1, -1), reads=((0, 1), (0, -1)), partials=[("∂(aᵇ)/∂a", "b·aᵇ⁻¹"), ("∂(aᵇ)/∂b", "ln(a)·aᵇ")])
 
 
 def pow(a, b):  # noqa: A001 - dp.pow mirrors numpy.power / torch.pow
@@ -557,8 +579,9 @@ matmul_p = defprim(
     vjp=[_matmul_vjp_a, _matmul_vjp_b],
     jvp=[lambda t, ans, a, b: matmul(t, b),
          lambda t, ans, a, b: matmul(a, t)],
-    saves=(0, 1), partials=[("", "d(A@B) = dA @ B, so Ā = Ḡ @ Bᵀ"),     # Ḡ: the adjoint of A @ B
-                            ("", "d(A@B) = A @ dB, so B̄ = Aᵀ @ Ḡ")])
+    saves=(0, 1), reads=((1,), (0,)),
+    partials=[("", "d(A@B) = dA @ B, so Ā = Ḡ @ Bᵀ"),     # Ḡ: the adjoint of A @ B
+              ("", "d(A@B) = A @ dB, so B̄ = Aᵀ @ Ḡ")])
 
 
 def matmul(a, b):
@@ -855,6 +878,26 @@ stack_p = defprim(
     "stack", lambda *xs, axis: np.stack(xs, axis=axis),
     vjp=lambda k, g, ans, *xs, axis: getitem(g, (slice(None),) * axis + (k,)),
     jvp=_stack_jvp, variadic=True, partials=[("", "1 on its own slice")])
+
+
+def stack_nested(data):
+    """A (nested) list or tuple holding tensors as one recorded tensor: each level is a stack, and
+    plain numbers in it become constants of the stack.
+
+    >>> import dpviz as dp
+    >>> x = dp.tensor(3.0, requires_grad=True)
+    >>> t = stack_nested([[x, 1.0], [2.0, x]]); t.op, t.shape
+    ('stack', (2, 2))
+    """
+    if isinstance(data, (list, tuple)):
+        items = [stack_nested(d) for d in data]
+        if any(isinstance(i, Handle) for i in items):
+            return stack(items)
+        return np.asarray(items, dtype=float)
+    return data
+
+
+record.stack_nested = stack_nested
 
 
 def _check_seq(xs, opname):

@@ -441,7 +441,7 @@ class Program:
                  f"{len(self.params)} parameter{'s' * (len(self.params) != 1)}), outputs {self.outputs}"]
         for node in self.nodes:
             if node.kind in ("input", "param"):
-                rhs = node.label
+                rhs = _printable(node.label)
             elif node.kind == "const":
                 rhs = np.array2string(np.asarray(node.value), precision=4, threshold=4)
             else:
@@ -449,9 +449,21 @@ class Program:
                 rhs = f"{node.op}({', '.join(f'v{j}' for j in node.args)}{extra})"
             kind = node.kind if node.kind != "op" else ""
             tail = "  <- output" if node.is_output else ""
-            name = f"  [{node.name}]" if node.name and node.kind == "op" else ""
+            name = f"  [{_printable(node.name)}]" if node.name and node.kind == "op" else ""
             lines.append(f"  v{node.index} = {rhs:<20} {kind:<6} {node.shape}{name}{tail}")
         return "\n".join(lines)
+
+
+def _printable(text: str) -> str:
+    r"""``text`` with each character that would break a line of the text form (a newline, a
+    control character) written as its escape, so a name can never forge a line of a program.
+
+    >>> _printable("x\nv9 = evil"), _printable("θ1")
+    ('x\\nv9 = evil', 'θ1')
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def _short(v) -> str:

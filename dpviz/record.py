@@ -151,6 +151,25 @@ def forward(prim, raws, params, culprit: str = "") -> np.ndarray:
 # bind: apply a primitive, record the node.
 
 
+#: Turns a (nested) list or tuple holding tensors into one recorded tensor (a stack). The
+#: primitives module sets it: stacking is an op, and ops are defined above this module.
+stack_nested: Any = None
+
+
+def holds_tensor(data: Any) -> bool:
+    """Whether a (nested) list or tuple holds a dpviz tensor anywhere.
+
+    >>> import dpviz as dp
+    >>> holds_tensor([1.0, [2.0, dp.tensor(3.0)]]), holds_tensor([1.0, (2.0,)])
+    (True, False)
+    """
+    if isinstance(data, Handle):
+        return True
+    if isinstance(data, (list, tuple)):
+        return any(holds_tensor(d) for d in data)
+    return False
+
+
 def bind(prim, *args, **params):
     """Apply primitive ``prim`` to ``args``: NumPy in, NumPy out; any tensor in, a tensor out.
 
@@ -169,6 +188,10 @@ def bind(prim, *args, **params):
         if isinstance(first, Handle):
             break
     else:
+        if any(isinstance(a, (list, tuple)) and holds_tensor(a) for a in args):
+            # dp.mean([x, x + 2]): a list of tensors is stacked (recorded), never read as plain numbers
+            return bind(prim, *[stack_nested(a) if isinstance(a, (list, tuple)) and holds_tensor(a) else a
+                                for a in args], **params)
         return prim.forward(*args, **params)
 
     raws = []

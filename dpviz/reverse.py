@@ -77,14 +77,26 @@ def reachable(roots: Iterable[Node], stop: set | None = None, grad_only: bool = 
 
 
 def _check_saved(node: Node) -> None:
+    """Refuse a backward step whose rule would read a value changed in place since it was saved.
+
+    Only the values read by the rules of arguments that need a gradient count, as in PyTorch:
+    ``w = x.exp() / 2.0; w += 1.0`` overwrites the division's output, which only the rule for
+    the divisor reads, and the divisor needs none. (The versions are compared first: almost
+    always nothing changed, and this runs for every node of every backward pass.)"""
     for k in node.prim.saves:
         if k == -1:
-            if node.vc.version != node.ver:
+            if node.vc.version != node.ver and _read_by_a_needed_rule(node, k):
                 _saved_error(node, node, "its output", node.ver)
         else:
             p = node.parents[k]
-            if isinstance(p, Node) and p.vc.version != node.saved_ver[k]:
+            if isinstance(p, Node) and p.vc.version != node.saved_ver[k] and _read_by_a_needed_rule(node, k):
                 _saved_error(node, p, f"its input {k}", node.saved_ver[k])
+
+
+def _read_by_a_needed_rule(node: Node, saved: int) -> bool:
+    """Whether the saved value ``saved`` is read by the rule of an argument that needs a gradient."""
+    return any(isinstance(p, Node) and p.requires_grad and saved in node.prim.reads_for(k)
+               for k, p in enumerate(node.parents))
 
 
 def _saved_error(node: Node, changed: Node, what: str, saved_version: int):

@@ -16,14 +16,18 @@ array([[2., 4.],
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from dpviz import inplace
-from dpviz.errors import DTypeError, DpvizError, ShapeError, UnsupportedTypeError
+from dpviz.context import STATE
+from dpviz.errors import DTypeError, DpvizError, GraphBreakWarning, ShapeError, UnsupportedTypeError
 from dpviz.node import Handle, Node, VersionCounter, value_of
 from dpviz.primitives import (abs_p, add_p, clone_p, cos_p, div_p, exp_p, getitem, log_p, log_softmax,
                               matmul_p, max, mean, mul_p, neg_p, normalize_index, pow_p, relu_p, reshape,
-                              setitem_p, sigmoid_p, sin_p, softmax, sqrt_p, sub_p, sum, tanh_p, transpose)
+                              setitem_p, sigmoid_p, sin_p, softmax, sqrt_p, stack_nested, sub_p, sum, tanh_p,
+                              transpose)
 from dpviz.record import check_dtype
 from dpviz.reverse import backward as _backward
 
@@ -246,9 +250,15 @@ class Tensor(Handle):
         >>> dp.tensor([2.5]).item()
         2.5
         """
-        v = self._node.value
+        node = self._node
+        v = node.value
         if v.size != 1:
             raise ShapeError(f".item() needs a tensor with one element; this one has shape {v.shape}")
+        if STATE.depth > 0 and node.requires_grad and STATE.grad_enabled:
+            warnings.warn(f"{node.describe()} needs a gradient but became a Python number inside a "
+                          "dp.trace / dp.grad: the program uses the number as a constant, so no gradient "
+                          "flows through it. Use the tensor itself (x * x, not x * float(x)), or x.data "
+                          "if a constant is meant.", GraphBreakWarning, stacklevel=3)
         return v.item()
 
     def detach(self) -> "Tensor":
@@ -716,8 +726,16 @@ class Tensor(Handle):
         return int(self.item())
 
     def __array__(self, dtype=None, copy=None):
-        # np.asarray(t) gives the (detached) values; numpy functions on tensors do not record.
-        v = self._node.value
+        # NumPy would turn a tensor that needs a gradient into plain numbers, and every use of them
+        # would be a constant: a silent zero gradient. Refuse, as PyTorch does; .data is the way to
+        # say "the numbers, not the tensor".
+        node = self._node
+        if node.requires_grad and STATE.grad_enabled:
+            raise DpvizError(
+                f"NumPy was given {node.describe()}, which needs a gradient; NumPy would use its numbers as "
+                "a constant and no gradient would flow through them. Use dpviz's own op (dp.exp, dp.sum, "
+                "dp.stack([...]) for a list of tensors, ...), or t.data for the numbers alone.")
+        v = node.value
         return v.astype(dtype) if dtype is not None else v
 
 
@@ -732,15 +750,24 @@ def tensor(data, name: str | None = None, requires_grad: bool = False, dtype=Non
     data keep their dtype (useful for labels and masks) but cannot require grad.
     The data are copied.
 
+    Data that hold tensors which are part of a graph keep the graph: ``dp.tensor(x)`` is a
+    recorded copy of ``x`` and ``dp.tensor([x, 2 * x])`` a recorded stack, so gradients flow
+    through them (PyTorch would quietly detach them, a silent zero gradient). Start a new leaf
+    from such a tensor with ``dp.tensor(x.data, requires_grad=True)``.
+
     >>> import dpviz as dp
     >>> x = dp.tensor([[1., 2.], [3., 4.]], name="x", requires_grad=True)
     >>> x.shape, x.dtype, x.requires_grad
     ((2, 2), dtype('float64'), True)
+    >>> dp.grad(lambda a: dp.tensor([a, 2 * a]).sum())(3.0)
+    array(3.)
     """
-    if isinstance(data, Tensor):
-        data = data._node.value
     if name is not None and not isinstance(name, str):
         raise UnsupportedTypeError(f"a tensor name must be a string; got {type(name).__name__}")
+    if isinstance(data, Tensor):
+        if data._node.requires_grad and STATE.grad_enabled:
+            return _recorded_copy(data, name, requires_grad, dtype)
+        data = data._node.value
     try:
         if dtype is not None:
             arr = np.array(data, dtype=dtype)
@@ -750,6 +777,10 @@ def tensor(data, name: str | None = None, requires_grad: bool = False, dtype=Non
                 arr = arr.astype(np.float64)
             elif arr.dtype.kind == "f" and not isinstance(data, np.ndarray):
                 arr = arr.astype(np.float64)
+    except DpvizError:
+        # a list holding a tensor that needs a gradient (its __array__ refuses to become numbers):
+        # keep the graph, as a recorded stack
+        return _recorded_copy(data, name, requires_grad, dtype)
     except (ValueError, TypeError) as e:
         raise ShapeError(f"dp.tensor could not make an array of {type(data).__name__}: "
                          f"{str(e).splitlines()[0]} (ragged nested lists are not arrays)") from None
@@ -764,6 +795,19 @@ def tensor(data, name: str | None = None, requires_grad: bool = False, dtype=Non
     if requires_grad:
         node.vc.owner = node
     return Tensor._wrap(node)
+
+
+def _recorded_copy(data, name, requires_grad, dtype) -> Tensor:
+    """``dp.tensor`` of data holding recorded tensors: a copy or a stack that keeps the graph."""
+    if requires_grad:
+        raise DpvizError("dp.tensor(..., requires_grad=True) got tensors that are already part of a graph; "
+                         "keeping the graph and starting a new leaf contradict each other. Drop requires_grad "
+                         "to keep the graph, or pass x.data to start a new leaf.")
+    out = clone_p(data) if isinstance(data, Tensor) else stack_nested(data)
+    if dtype is not None and np.dtype(dtype) != out.dtype:
+        raise DTypeError(f"dp.tensor(..., dtype={np.dtype(dtype)}) would convert recorded {out.dtype} values, "
+                         "which has no gradient; leave dtype out, or pass x.data for a new constant.")
+    return out.named(name) if name is not None else out
 
 
 def as_tensor(x, name: str | None = None) -> Tensor:

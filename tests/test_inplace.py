@@ -217,3 +217,59 @@ def test_an_intermediate_view_is_stale_after_a_write_through_a_view_of_it():
     np.testing.assert_allclose(x.grad, [[2.0, 1.0, 1.0], [2.0, 1.0, 1.0]])
     with pytest.raises(dp.InplaceError, match="changed in place"):
         t.sum()
+
+
+# ---------------------------------------------------------------------------- PyTorch's rule (issue 17, B)
+
+def _torch_case(build):
+    import torch
+
+    x = torch.tensor(3.0, dtype=torch.float64, requires_grad=True)
+    try:
+        build(x, torch).backward()
+    except RuntimeError:
+        return "error"
+    return float(x.grad)
+
+
+def _dpviz_case(build):
+    x = dp.tensor(3.0, requires_grad=True)
+    try:
+        build(x, dp).backward()
+    except dp.InplaceError:
+        return "error"
+    return float(x.grad)
+
+
+def _exp_div_then_add(x, lib):          # micrograd's own test writes it with +=
+    w = x.exp() / 2.0
+    w += 1.0
+    return w
+
+
+def _scaled_copy_then_add(x, lib):
+    y = x * 1.0
+    w = 3.0 * y
+    y += 1.0
+    return w
+
+
+def _square_of_overwritten(x, lib):     # a * a reads a for both arguments: refused by both
+    a = x * 1.0
+    w = a * a
+    a += 1.0
+    return w
+
+
+def _tanh_then_add(x, lib):             # tanh's rule reads its output
+    y = x.tanh()
+    w = y * 1.0
+    y += 3.0
+    return w + y
+
+
+@pytest.mark.parametrize("build", [_exp_div_then_add, _scaled_copy_then_add, _square_of_overwritten, _tanh_then_add])
+def test_in_place_changes_are_refused_exactly_where_pytorch_refuses_them(build):
+    expected = _torch_case(build)
+    got = _dpviz_case(build)
+    assert got == pytest.approx(expected) if expected != "error" else got == "error"

@@ -18,6 +18,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
+from dpviz.data.errors import DataUnavailableError
 from dpviz.gnn.experiments import EXPERIMENTS, run
 from dpviz.gnn.report import format_table, save_figures, save_records
 
@@ -39,6 +40,21 @@ def pick_device(choice: str) -> torch.device:
     return torch.device(choice)
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (``--seeds 0`` and ``--epochs -5`` are refused).
+
+    >>> _positive("3")
+    3
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="dpviz reproduce",
@@ -46,14 +62,14 @@ def _parser() -> argparse.ArgumentParser:
                     "(MLP vs GCN vs self-attention, training sizes, perturbed graphs).")
     p.add_argument("dataset", choices=["citeseer"], help="the paper's dataset")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    p.add_argument("--seeds", type=int, default=None, help="seeds per experiment (default 10; quick 2)")
-    p.add_argument("--epochs", type=int, default=None, help="epochs (default 200 as the paper; quick 100)")
+    p.add_argument("--seeds", type=_positive, default=None, help="seeds per experiment (default 10; quick 2)")
+    p.add_argument("--epochs", type=_positive, default=None, help="epochs (default 200 as the paper; quick 100)")
     p.add_argument("--quick", action="store_true",
                    help=f"CI mode: {QUICK_SEEDS} seeds, {QUICK_EPOCHS} epochs (also when $DPVIZ_QUICK=1)")
     p.add_argument("--out", default="results", help="folder for results.csv/json and figures")
     p.add_argument("--only", default="*", help="glob over experiment keys, e.g. 'gcn2-*'")
     p.add_argument("--seed", type=int, default=0, help="base seed (the whole table is reproducible)")
-    p.add_argument("--chunk", type=int, default=None, help="max seeds trained in one batch (memory)")
+    p.add_argument("--chunk", type=_positive, default=None, help="max seeds trained in one batch (memory)")
     p.add_argument("--root", default=None, help="folder with the raw Planetoid files")
     p.add_argument("--list", action="store_true", help="list the experiments and exit")
     return p
@@ -77,13 +93,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dpviz reproduce: no experiment matches {args.only!r}")
         return 2
     quick = args.quick or os.environ.get("DPVIZ_QUICK") == "1"
-    seeds = args.seeds or (QUICK_SEEDS if quick else 10)
-    epochs = args.epochs or (QUICK_EPOCHS if quick else 200)
+    seeds = args.seeds if args.seeds is not None else (QUICK_SEEDS if quick else 10)
+    epochs = args.epochs if args.epochs is not None else (QUICK_EPOCHS if quick else 200)
     device = pick_device(args.device)
 
     from dpviz.data import planetoid  # here so --list works without the data
 
-    data = planetoid(args.dataset, args.root).to(device)
+    try:
+        data = planetoid(args.dataset, args.root).to(device)
+    except DataUnavailableError as exc:      # offline, no mirror: one line, not a traceback
+        print(f"dpviz reproduce: {exc}", file=sys.stderr)
+        return 1
     mode = "quick" if quick else "full"
     print(f"dpviz reproduce {args.dataset}: {len(selected)} experiments × {seeds} seeds, "
           f"{epochs} epochs, {mode} mode, device {device}, torch {torch.__version__}, "

@@ -36,7 +36,7 @@ def double_until(x: Any, limit: float = 10.0) -> Any:
     >>> dp.trace(double_until, [1.0]).n, dp.trace(double_until, [4.0]).n
     (10, 6)
     """
-    while float(x.sum()) < limit:
+    while float(x.sum().data) < limit:     # .data: the condition is read as a number, on purpose
         x = x * 2
     return x.sum()
 
@@ -50,7 +50,7 @@ def sign_switch(x: Any) -> Any:
     >>> [n.op for n in dp.trace(sign_switch, [-1.0]).nodes if n.kind == "op"]
     ['sin', 'mul', 'sum']
     """
-    if float(x.sum()) > 0:
+    if float(x.sum().data) > 0:            # .data: Python decides the branch, on purpose
         return x.exp().sum()
     return (x.sin() * x).sum()
 
@@ -150,7 +150,7 @@ def hard_threshold_gradient(threshold: float = 0.0, n: int = 64, seed: int = 0) 
     X, T = make_data(n, seed)
 
     def loss(c):
-        mask = X > float(c)                     # decided in Python: no edge from c
+        mask = X > float(c.data)                # decided in Python: no edge from c
         out = where(mask, branch_y(tensor(X)), branch_z(tensor(X)))
         return ((out - T) ** 2).mean() + 0.0 * c
     return float(grad(loss)(threshold))
