@@ -66,7 +66,7 @@ class BackwardError(DpvizError, RuntimeError):
     >>> dp.tensor(2.0).exp().backward()
     Traceback (most recent call last):
     ...
-    dpviz.errors.BackwardError: the output of 'const' ... does not require grad, so it has no graph to run backward through. Create the inputs with dp.tensor(..., requires_grad=True).
+    dpviz.errors.BackwardError: an unnamed constant ... does not require grad, so it has no graph to run backward through. Create the inputs with dp.tensor(..., requires_grad=True).
     """
 
 

@@ -101,18 +101,23 @@ def grad(f: Callable, argnums=0) -> Callable:
     >>> [float(g) for g in dp.grad(lambda a, b: a * b, argnums=(0, 1))(2.0, 3.0)]
     [3.0, 2.0]
     """
+    return _gradient(f, argnums, "dp.grad")
+
+
+def _gradient(f: Callable, argnums, who: str) -> Callable:
+    """``dp.grad``'s work; ``who`` is the transformation the error messages name (``dp.hvp`` uses it too)."""
     def gradf(*args):
         nums = _argnums(argnums, len(args))
         out, leaves, nested = _run(f, args, nums)
         if isinstance(out, Tensor):
             if out.size != 1:
-                raise BackwardError(f"dp.grad needs f to return a scalar; it returned shape {out.shape}. "
+                raise BackwardError(f"{who} needs f to return a scalar; it returned shape {out.shape}. "
                                     "Reduce it (e.g. .sum()) or use dp.jacobian / dp.vjp.")
             seed = np.ones(out.shape, dtype=out.dtype)
         elif isinstance(out, (int, float, np.number)) or (isinstance(out, np.ndarray) and out.size == 1):
             seed = None      # f does not depend on its arguments: the gradient is zero
         else:
-            raise BackwardError(f"dp.grad needs f to return a scalar tensor; it returned "
+            raise BackwardError(f"{who} needs f to return a scalar tensor; it returned "
                                 f"{type(out).__name__}")
         gs = _pull(out, leaves, seed, nested)
         return gs[0] if isinstance(argnums, (int, np.integer)) else tuple(gs)
@@ -262,4 +267,4 @@ def hvp(f: Callable, x, v):
     >>> dp.hvp(lambda x: (x ** 3).sum(), np.array([1., 2.]), np.array([1., 0.]))
     array([6., 0.])
     """
-    return value_of(jvp(grad(f), (x,), (v,))[1])
+    return value_of(jvp(_gradient(f, 0, "dp.hvp"), (x,), (v,))[1])

@@ -81,6 +81,10 @@ class VersionCounter:
         return f"VersionCounter(version={self.version}, changed_by={self.changed_by!r})"
 
 
+#: How error messages call each kind of leaf.
+_LEAF_WORDS = {"input": "input", "param": "parameter", "const": "constant"}
+
+
 class Node:
     """One vertex of a recorded graph: ``prim`` applied to ``parents`` (or a leaf, ``prim`` None).
 
@@ -136,10 +140,14 @@ class Node:
         >>> import dpviz as dp
         >>> dp.tensor(1.0, name="x").node.describe()
         "'x' (input)"
+        >>> dp.tensor(1.0).node.describe().split(" (")[0], (dp.tensor(1.0, requires_grad=True) * 2).node.describe()[:21]
+        ('an unnamed input', "the output of 'mul' (")
         """
         where = f" in scope '{self.scope}'" if self.scope else ""
         if self.name is not None:
             return f"'{self.name}' ({self.op}){where}"
+        if self.prim is None:      # a leaf has no op whose output it could be
+            return f"an unnamed {_LEAF_WORDS.get(self.op, self.op)} (node #{self.seq}){where}"
         return f"the output of '{self.op}' (node #{self.seq}){where}"
 
     def __repr__(self) -> str:

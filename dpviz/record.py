@@ -99,9 +99,25 @@ def _explain(prim, raws, params, err: Exception) -> DpvizError:
         return ShapeError(f"'{prim.name}': index {params.get('index')!r} does not fit shape "
                           f"{np.shape(raws[0])}: {msg}")
     extra = f" with {_fmt_params(params)}" if params else ""
-    return ShapeError(f"'{prim.name}' cannot combine shapes {shapes}{extra}: {msg}. "
-                      "Check the operands' shapes (broadcasting aligns trailing axes; matmul needs "
-                      "the last axis of the left to equal the second-to-last of the right).")
+    return ShapeError(f"'{prim.name}' cannot combine shapes {shapes}{extra}: {msg}. {_advice(prim.name, raws)}")
+
+
+def _advice(opname: str, raws) -> str:
+    """What to check when ``opname`` refuses its operands' shapes: advice that fits the op.
+
+    >>> _advice("matmul", [np.ones(3), 2.0])
+    'matmul multiplies matrices and vectors; to scale by a number, use * instead of @.'
+    >>> _advice("add", [np.ones(2), np.ones(3)])
+    'Elementwise ops broadcast: shapes are aligned from the last axis, and each pair of sizes must be equal or 1.'
+    """
+    if opname == "matmul":
+        if any(np.ndim(r) == 0 for r in raws):
+            return "matmul multiplies matrices and vectors; to scale by a number, use * instead of @."
+        return "matmul needs the last axis of the left operand to equal the second-to-last axis of the right."
+    if opname in ("add", "sub", "mul", "div", "pow", "where", "maximum", "minimum"):
+        return ("Elementwise ops broadcast: shapes are aligned from the last axis, and each pair of sizes "
+                "must be equal or 1.")
+    return "Check the operands' shapes against what this op expects."
 
 
 def check_finite(arr, opname: str, phase: str, params=None, culprit: str = "") -> None:
@@ -134,7 +150,7 @@ def forward(prim, raws, params, culprit: str = "") -> np.ndarray:
     >>> forward(add_p, [np.ones(2), np.ones(3)], {})
     Traceback (most recent call last):
     ...
-    dpviz.errors.ShapeError: 'add' cannot combine shapes (2,) and (3,): operands could not be broadcast together with shapes (2,) (3,) . Check the operands' shapes (broadcasting aligns trailing axes; matmul needs the last axis of the left to equal the second-to-last of the right).
+    dpviz.errors.ShapeError: 'add' cannot combine shapes (2,) and (3,): operands could not be broadcast together with shapes (2,) (3,) . Elementwise ops broadcast: shapes are aligned from the last axis, and each pair of sizes must be equal or 1.
     """
     try:
         out = prim.forward(*raws, **params)

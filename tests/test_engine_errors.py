@@ -177,3 +177,26 @@ def test_trace_rejects_non_tensor_outputs_and_odd_arguments():
         dp.trace(lambda x: 3.0, 1.0)
     with pytest.raises(dp.UnsupportedTypeError, match="keyword"):
         dp.trace(lambda x, name: x, 1.0, "abc")
+
+
+# ---------------------------------------------------------------------------- issue 17, D
+
+def test_shape_errors_give_advice_that_fits_the_op():
+    import numpy as np
+
+    with pytest.raises(dp.ShapeError, match="to scale by a number, use \\* instead of @"):
+        dp.tensor(np.ones(3)) @ 2.0
+    with pytest.raises(dp.ShapeError, match="each pair of sizes must be equal or 1") as err:
+        dp.tensor(np.ones(2)) + dp.tensor(np.ones(3))
+    assert "matmul" not in str(err.value)
+    with pytest.raises(dp.ShapeError, match="last axis of the left operand"):
+        dp.tensor(np.ones((2, 3))) @ dp.tensor(np.ones((2, 3)))
+
+
+def test_leaves_and_transformations_are_named_as_a_learner_knows_them():
+    import numpy as np
+
+    with pytest.raises(dp.BackwardError, match="an unnamed constant"):
+        dp.tensor(2.0).exp().backward()
+    with pytest.raises(dp.BackwardError, match="^dp.hvp needs f to return a scalar"):
+        dp.hvp(lambda x: x * x, np.ones(2), np.ones(2))

@@ -221,3 +221,26 @@ def test_make_passes_DPVIZ_DATA_on_as_an_absolute_path():
                          cwd=REPO, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == str((REPO / ".." / "shared" / "data" / "planetoid").resolve())
+
+
+def test_bad_names_and_roots_get_clear_errors(tmp_path, monkeypatch):
+    from dpviz.data import fetch, planetoid
+    from dpviz.data.errors import DataUnavailableError, UnknownDatasetError
+    from dpviz.data.fetch import locate_raw_files, raw_file_names
+
+    for bad in (None, 3):
+        with pytest.raises(UnknownDatasetError, match="must be a string"):
+            planetoid(bad)
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("")
+    with pytest.raises(DataUnavailableError, match="is a file, not a folder"):
+        locate_raw_files("citeseer", a_file, download=False)
+    # only the folder given is searched here (the mirror and the cache would otherwise hold the files)
+    monkeypatch.setattr(fetch, "candidate_dirs", lambda root=None: [fetch.Path(root)])
+    some = tmp_path / "some"
+    some.mkdir()
+    names = raw_file_names("citeseer")
+    for name in names[:-1]:
+        (some / name).write_bytes(b"")
+    with pytest.raises(DataUnavailableError, match=f"but not {names[-1]}"):
+        locate_raw_files("citeseer", some, download=False)

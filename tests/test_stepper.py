@@ -228,3 +228,19 @@ def test_speed_slider_sets_play_interval():
     s.speed.value = 4.0
     assert s.play.interval == 250
     assert s.play.max == s.slider.max == s.n_steps
+
+
+def test_a_stepper_too_big_to_lay_out_is_refused_at_once():
+    import time
+
+    def chain(x):
+        for _ in range(1000):
+            x = (x * 1.01).tanh()
+        return x.sum()
+
+    prog = dp.trace(chain, np.ones(2))
+    start = time.perf_counter()
+    with pytest.raises(StepperError, match="3,002 boxes .*collapse=None"):
+        Stepper(prog, collapse=False)
+    assert time.perf_counter() - start < 10
+    assert Stepper(prog).n_steps == sum(n.kind == "op" for n in prog.nodes)   # collapsed by default: it opens

@@ -53,7 +53,19 @@ def known_datasets() -> list[str]:
     return sorted(PLANETOID_SHA256)
 
 
-def _check_name(name: str) -> str:
+def check_name(name: str) -> str:
+    """The key of a known dataset, from its name in any case; a clear error for anything else.
+
+    >>> check_name("CiteSeer")
+    'citeseer'
+    >>> check_name(None)
+    Traceback (most recent call last):
+    ...
+    dpviz.data.errors.UnknownDatasetError: the dataset name must be a string such as 'citeseer'; got None (NoneType); dpviz knows citeseer, cora
+    """
+    if not isinstance(name, str):
+        raise UnknownDatasetError(f"the dataset name must be a string such as 'citeseer'; got {name!r} "
+                                  f"({type(name).__name__}); dpviz knows {', '.join(known_datasets())}")
     key = name.lower()
     if key not in PLANETOID_SHA256:
         raise UnknownDatasetError(
@@ -196,8 +208,11 @@ def locate_raw_files(
     >>> sorted(p.name for p in folder.glob("ind.citeseer.*"))[:1]
     ['ind.citeseer.allx']
     """
-    key = _check_name(name)
+    key = check_name(name)
     sums = PLANETOID_SHA256[key]
+    if root is not None and Path(root).exists() and not Path(root).is_dir():
+        raise DataUnavailableError(f"root={str(root)!r} is a file, not a folder; pass the folder that holds "
+                                   f"the files ind.{key}.* (or one to download them into)")
     searched = candidate_dirs(root)
     for folder in searched:
         if _has_all(folder, key):
@@ -212,6 +227,11 @@ def locate_raw_files(
         f"variable DPVIZ_DATA to a folder holding them, or pass root=..."
     )
     if not download:
+        partial = [d for d in searched if any((d / f).is_file() for f in raw_file_names(key))]
+        if partial:      # some files are there: say which are missing
+            missing = [f for f in raw_file_names(key) if not (partial[0] / f).is_file()]
+            raise DataUnavailableError(f"{partial[0]} holds some of the {key} raw files but not "
+                                       f"{', '.join(missing)}. {how_to}")
         raise DataUnavailableError(f"the {key} raw files are not on disk. {how_to}")
     url_base = (base_url or os.environ.get("DPVIZ_PLANETOID_URL") or DEFAULT_BASE_URL).rstrip("/")
     for fname in raw_file_names(key):
@@ -240,7 +260,7 @@ def planetoid_status(names: list[str] | None = None) -> dict[str, dict[str, obje
     """
     report: dict[str, dict[str, object]] = {}
     for key in names or known_datasets():
-        key = _check_name(key)
+        key = check_name(key)
         searched = candidate_dirs()
         entry: dict[str, object] = {
             "folder": None, "present": 0, "verified": False, "problem": None,

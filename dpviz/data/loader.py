@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from dpviz.data.fetch import locate_raw_files
+from dpviz.data.fetch import check_name, locate_raw_files
 from dpviz.data.errors import DpvizDataError
 
 
@@ -150,7 +150,7 @@ class PlanetoidData:
 def read_planetoid_folder(folder: Path, name: str, *, normalize: bool = True) -> PlanetoidData:
     """Build :class:`PlanetoidData` from verified raw files in ``folder``.
 
-    >>> from dpviz.data.fetch import locate_raw_files
+    >>> from dpviz.data.fetch import check_name, locate_raw_files
     >>> read_planetoid_folder(locate_raw_files("cora"), "cora").num_classes
     7
     """
@@ -236,6 +236,6 @@ def planetoid(
     >>> ds.x.shape, ds.isolated_test_fill
     (torch.Size([3327, 3703]), 15)
     """
-    key = name.lower()
+    key = check_name(name)
     folder = locate_raw_files(key, root, download=download, base_url=base_url)
     return read_planetoid_folder(folder, key, normalize=normalize)

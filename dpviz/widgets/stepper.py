@@ -12,6 +12,7 @@ import ipywidgets as W
 
 from dpviz.pictures.collapse import DEFAULT_THRESHOLD, CollapsePlan, plan_collapse
 from dpviz.pictures.dot import RANKDIRS, DrawOptions, dot_lines
+from dpviz.pictures.drawing import DISPLAY_LIMIT
 from dpviz.pictures.renderer import render
 from dpviz.pictures.ids import (GRAD_NOT_NEEDED_LINE, GRAD_PREFIX, NODE, TANGENT_PREFIX, VALUE, VALUE_PREFIX,
                                 parse_id, unit_ids)
@@ -60,7 +61,8 @@ class Stepper(W.VBox):
 
     Large programs are drawn collapsed like ``dp.draw`` (``collapse=``, ``threshold=``); a
     collapsed scope is current while any of its nodes is. The one layout is made by
-    ``dp.render`` (``renderer=``, ``timeout=`` in seconds; system Graphviz is much faster
+    ``dp.render`` (``renderer=``, ``timeout=`` in seconds, 30 by default; more than 300 boxes
+    are refused at once rather than blocking the kernel; system Graphviz is much faster
     than the pure-Python fallback on graphs of hundreds of nodes).
 
     >>> import dpviz as dp
@@ -85,7 +87,7 @@ class Stepper(W.VBox):
     def __init__(self, obj: Any, mode: str = "forward", *, seed: Any = None, tangents: Any = None,
                  params: Mapping[str, Any] | None = None, collapse: bool | str | Sequence[str] | None = None,
                  threshold: int = DEFAULT_THRESHOLD, rankdir: str = "auto", speed: float = 2.0,
-                 renderer: str | None = None, timeout: float = 300.0):
+                 renderer: str | None = None, timeout: float = 30.0):
         if mode not in MODES:
             raise StepperError(f"mode must be one of {', '.join(repr(m) for m in MODES)}; got {mode!r}")
         if rankdir != "auto" and rankdir not in RANKDIRS:
@@ -96,6 +98,13 @@ class Stepper(W.VBox):
         self.timeline: Timeline = tl
         self.mode = tl.mode
         plan = plan_collapse(tl.diagram, collapse, threshold=threshold)
+        if plan.visible_count > DISPLAY_LIMIT:
+            # laying out thousands of boxes would block the kernel for minutes and then fail
+            raise StepperError(
+                f"this Stepper would draw {plan.visible_count:,} boxes ({tl.diagram.n:,} program nodes), more "
+                f"than the {DISPLAY_LIMIT:,} a layout can show in reasonable time. Let it collapse scopes "
+                "(collapse=None, the default, or collapse=True, with a smaller threshold=), or step a "
+                "smaller program.")
         self._plan: CollapsePlan = plan
         self._setup_units(plan)
         self._template = self._layout(plan, rankdir, renderer, timeout)
