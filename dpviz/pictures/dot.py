@@ -79,6 +79,11 @@ class DrawOptions:
 _LOOK_TEXT: dict[str, str] = {kind: attr_list(attrs)[1:-1] for kind, attrs in KIND_STYLE.items()}
 
 
+#: How values and grads are summarised at each level of detail (see :func:`~dpviz.pictures.labels.summarize`).
+_COMPACT_SUMMARY: dict[str, Any] = {"mean": False, "max_items": 2, "digits": 3}
+_FULL_SUMMARY: dict[str, Any] = {"mean": True, "max_items": 4, "digits": 4}
+
+
 def _small(text: str) -> str:
     return f'<font point-size="9" color="#555555">{text}</font>'
 
@@ -139,11 +144,12 @@ def node_label(node: NodeInfo, opts: DrawOptions, overwriter: NodeInfo | None = 
         lines.append(_small(" · ".join(facts)))
     # a tensor PyTorch saved for backward is drawn small: its name and shape say what it is
     saved = node.kind in ("saved", "view_base") and not full and not _is_sparse(node.value)
+    summary = _FULL_SUMMARY if full else _COMPACT_SUMMARY
     if opts.value and node.value is not None and not number and not saved:
-        lines.append(VALUE_PREFIX + L.html_text(L.summarize(node.value, mean=full, max_items=4 if full else 2, digits=4 if full else 3)))
+        lines.append(VALUE_PREFIX + L.html_text(L.summarize(node.value, **summary)))
     if opts.grad:
         if node.grad_state == GRAD_COMPUTED:
-            lines.append(GRAD_PREFIX + L.html_text(L.summarize(node.grad, mean=full, max_items=4 if full else 2, digits=4 if full else 3)))
+            lines.append(GRAD_PREFIX + L.html_text(L.summarize(node.grad, **summary)))
         elif not full:
             pass                 # a missing grad is said once, under the drawing
         elif node.grad_state == GRAD_NOT_COMPUTED:

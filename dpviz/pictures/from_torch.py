@@ -89,11 +89,29 @@ def _dtype(t: Any) -> str:
     return str(t.dtype).replace("torch.", "")
 
 
+def _modules(torch: Any, model: Any, namespace: Mapping[str, Any] | None) -> list[tuple[str, Any]]:
+    """The modules that name a graph's leaves and scopes, each with the prefix of its names:
+    ``model`` (no prefix), then the modules among the caller's public variables (their names)."""
+    found: list[tuple[str, Any]] = []
+    if model is not None:
+        if not isinstance(model, torch.nn.Module):
+            raise DpvizError(f"model= takes a torch.nn.Module (its named_parameters() name the leaves); "
+                             f"got {type(model).__name__}")
+        found.append(("", model))
+    found += [(var, value) for var, value in _public(namespace) if isinstance(value, torch.nn.Module)]
+    return found
+
+
+def _public(namespace: Mapping[str, Any] | None) -> list[tuple[str, Any]]:
+    return [(var, value) for var, value in (namespace or {}).items()
+            if isinstance(var, str) and not var.startswith("_")]
+
+
 def leaf_names(torch: Any, params: Mapping[str, Any] | None, model: Any,
                namespace: Mapping[str, Any] | None) -> dict[int, str]:
     """Names for leaf tensors by identity: ``params`` first, then ``model.named_parameters()``,
-    then the caller's variables (a tensor by its variable name, a module's parameters as
-    ``var.name``).
+    then the caller's variables (a module's parameters as ``var.name``, a tensor by its
+    variable name).
 
     >>> import torch
     >>> net = torch.nn.Linear(2, 1)
@@ -105,20 +123,12 @@ def leaf_names(torch: Any, params: Mapping[str, Any] | None, model: Any,
         if not isinstance(tensor, torch.Tensor):
             raise DpvizError(f"params[{name!r}] is a {type(tensor).__name__}, not a tensor")
         names.setdefault(id(tensor), name)
-    if model is not None:
-        if not isinstance(model, torch.nn.Module):
-            raise DpvizError(f"model= takes a torch.nn.Module (its named_parameters() name the leaves); "
-                             f"got {type(model).__name__}")
-        for name, tensor in model.named_parameters():
+    for prefix, module in _modules(torch, model, namespace):
+        for name, tensor in module.named_parameters(prefix=prefix):
             names.setdefault(id(tensor), name)
-    for var, value in (namespace or {}).items():
-        if not isinstance(var, str) or var.startswith("_"):
-            continue
+    for var, value in _public(namespace):
         if isinstance(value, torch.Tensor):
             names.setdefault(id(value), var)
-        elif isinstance(value, torch.nn.Module):
-            for name, tensor in value.named_parameters():
-                names.setdefault(id(tensor), f"{var}.{name}")
     return names
 
 
@@ -129,14 +139,8 @@ def module_titles(torch: Any, model: Any, namespace: Mapping[str, Any] | None) -
     >>> module_titles(torch, torch.nn.Sequential(torch.nn.Linear(2, 1)), None)
     {'0': '0 · Linear'}
     """
-    found: list[tuple[str, Any]] = []
-    if isinstance(model, torch.nn.Module):
-        found.append(("", model))
-    for var, value in (namespace or {}).items():
-        if isinstance(var, str) and not var.startswith("_") and isinstance(value, torch.nn.Module):
-            found.append((var, value))
     titles: dict[str, str] = {}
-    for prefix, module in found:
+    for prefix, module in _modules(torch, model, namespace):
         for name, sub in module.named_modules(prefix=prefix):
             if name:
                 titles.setdefault(name.replace(".", "/"), f"{name.rsplit('.', 1)[-1]} · {type(sub).__name__}")

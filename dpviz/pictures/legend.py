@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from dpviz.pictures import labels as L
 from dpviz.pictures.model import KINDS, Diagram
-from dpviz.pictures.palette import _DOT_DASH, EDGE_ROLES, ROLES, Role
+from dpviz.pictures.palette import DASH_STYLE, EDGE_ROLES, ROLES, Role
 
 if TYPE_CHECKING:   # only for annotations: collapse does not import the legend
     from dpviz.pictures.collapse import CollapsePlan
@@ -71,7 +71,7 @@ def _node_swatch(role: Role) -> str:
                 f'height="{_SWATCH_H - 5}" fixedsize="true" bgcolor="{fill}" color="{role.stroke}"></td></tr>'
                 "</table></td>")
     border = max(1, round(role.width))
-    styles = (["rounded"] if role.rounded else []) + ([_DOT_DASH[role.dash]] if role.dash else [])
+    styles = (["rounded"] if role.rounded else []) + ([DASH_STYLE[role.dash]] if role.dash else [])
     style = f' style="{",".join(styles)}"' if styles else ""
     return (f'<td width="{_SWATCH_W}" height="{_SWATCH_H}" fixedsize="true" border="{border}" '
             f'color="{role.stroke}" bgcolor="{fill}"{style}></td>')
@@ -120,7 +120,7 @@ def legend_table(nodes: Sequence[str], edges: Sequence[str] = (), *, captions: S
 
 
 def _html_swatch(role: Role, *, edge: bool) -> str:
-    dash = "dashed" if role.dash in ("4,2", "4,3", "6,3") else ("dotted" if role.dash else "solid")
+    dash = DASH_STYLE.get(role.dash, "solid")
     if edge:
         return (f'<span style="display:inline-block;width:18px;border-top:{max(1, round(role.width))}px '
                 f'{dash} {role.stroke};vertical-align:middle;margin-right:4px"></span>')

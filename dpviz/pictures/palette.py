@@ -95,8 +95,8 @@ EDGE_ROLES: dict[str, Role] = _roles(
     Role("read", "arrows this step reads", None, "#0072B2", 3.2),
 )
 
-#: The Graphviz style that draws each dash pattern.
-_DOT_DASH = {"4,2": "dashed", "4,3": "dashed", "6,3": "dashed", "1,2": "dotted", "2,2": "dotted"}
+#: The style that draws each dash pattern: Graphviz and CSS borders use the same two words.
+DASH_STYLE = {"4,2": "dashed", "4,3": "dashed", "6,3": "dashed", "1,2": "dotted", "2,2": "dotted"}
 
 
 def dot_attrs(key: str, *, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -115,7 +115,7 @@ def dot_attrs(key: str, *, base: dict[str, str] | None = None) -> dict[str, str]
     else:
         styles = [s for s in out.get("style", "filled").split(",") if s not in ("dashed", "dotted", "bold")]
     if role.dash:
-        styles.append(_DOT_DASH[role.dash])
+        styles.append(DASH_STYLE[role.dash])
     out.update(style=",".join(styles), color=role.stroke, penwidth=f"{role.width:g}")
     if role.double:
         out["peripheries"] = "2"
@@ -135,7 +135,7 @@ def dot_edge_attrs(key: str) -> dict[str, str]:
     role = EDGE_ROLES[key]
     out = {"color": role.stroke}
     if role.dash:
-        out["style"] = _DOT_DASH[role.dash]
+        out["style"] = DASH_STYLE[role.dash]
     if role.width != 1.0:
         out["penwidth"] = f"{role.width:g}"
     return out
