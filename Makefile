@@ -27,9 +27,13 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
-# The course: the core (engine, pictures, widgets) plus the torch and lab extras (pyproject.toml).
+# The course: the core (engine, pictures, widgets) plus the torch and lab extras (pyproject.toml),
+# and JupyterLab's defaults for this environment (binder/overrides.json, as on Binder): no news or
+# update checks, and widget state saved with the notebook, so a reopened notebook still steps.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 install: $(PY)
 	$(PY) -m pip install -q $(PIP_INDEX) "$(TORCH)" -e ".[course]"
+	mkdir -p $(LAB_SETTINGS) && cp binder/overrides.json $(LAB_SETTINGS)/overrides.json
 
 install-test: $(PY)
 	$(PY) -m pip install -q $(PIP_INDEX) "$(TORCH)" -e ".[test]"

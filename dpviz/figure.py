@@ -16,7 +16,7 @@ import sys
 from html import escape
 from pathlib import Path
 
-from dpviz.pictures.palette import ROLES
+from dpviz.pictures.palette import EDGE_ROLES, ROLES
 from dpviz.program import trace
 
 _PT = re.compile(r"([0-9.]+)(pt|px)?")
@@ -44,7 +44,7 @@ def stepped_neuron_svg(step: int = 5) -> str:
     width, height = _size(graph)
     lines = s.panel.splitlines()
     line_h, pad = 18, 12
-    legend, legend_w = _legend(("known", "adjoint", "current", "read"), y=height + 4, x=pad)
+    legend, legend_w = _legend(("known", "adjoint", "current", "read"), ("adjoint", "read_back"), y=height + 4, x=pad)
     height += 24
     total_h = height + pad + line_h * len(lines) + pad
     total_w = max(width, 8.2 * max(len(ln) for ln in lines) + 2 * pad, legend_w + 2 * pad)
@@ -60,8 +60,9 @@ def stepped_neuron_svg(step: int = 5) -> str:
             f'<rect width="100%" height="100%" fill="white"/>{inner}{legend}{text}</svg>\n')
 
 
-def _legend(keys: tuple[str, ...], *, x: float, y: float) -> tuple[str, float]:
-    """One row of swatches and titles for the palette roles ``keys``, and its width."""
+def _legend(keys: tuple[str, ...], edges: tuple[str, ...] = (), *, x: float, y: float) -> tuple[str, float]:
+    """One row of swatches and titles for the palette's box roles ``keys`` and arrow roles ``edges``,
+    and its width. An arrow is drawn pointing the way the picture draws it (back, for an adjoint)."""
     parts = []
     for key in keys:
         role = ROLES[key]
@@ -71,6 +72,17 @@ def _legend(keys: tuple[str, ...], *, x: float, y: float) -> tuple[str, float]:
                      f'<text x="{x + 24:.0f}" y="{y + 11:.0f}" font-family="Helvetica, Arial, sans-serif" '
                      f'font-size="12" fill="#222">{escape(role.title)}</text>')
         x += 24 + 6.2 * len(role.title) + 18
+    for key in edges:
+        role = EDGE_ROLES[key]
+        mid = y + 6
+        head = (f"{x:.0f},{mid:.0f} {x + 7:.0f},{mid - 4:.0f} {x + 7:.0f},{mid + 4:.0f}" if role.points_back else
+                f"{x + 22:.0f},{mid:.0f} {x + 15:.0f},{mid - 4:.0f} {x + 15:.0f},{mid + 4:.0f}")
+        x1, x2 = (x + 6, x + 22) if role.points_back else (x, x + 16)
+        parts.append(f'<line x1="{x1:.0f}" y1="{mid:.0f}" x2="{x2:.0f}" y2="{mid:.0f}" stroke="{role.stroke}" '
+                     f'stroke-width="{role.width:g}"/><polygon points="{head}" fill="{role.stroke}"/>'
+                     f'<text x="{x + 28:.0f}" y="{y + 11:.0f}" font-family="Helvetica, Arial, sans-serif" '
+                     f'font-size="12" fill="#222">{escape(role.title)}</text>')
+        x += 28 + 6.2 * len(role.title) + 18
     return "".join(parts), x
 
 

@@ -41,10 +41,10 @@ _LOG_DRAWINGS = ("import json as _j, dpviz.pictures.drawing as _d, dpviz.widgets
                  "def _shown(self, *a, **k):\n"
                  "    _log('draw', self.source); return _show(self, *a, **k)\n"
                  "_d.Drawing._repr_mimebundle_ = _shown\n"
-                 "_lay = _s.Stepper._layout\n"
+                 "_lay = _s.Stepper._lay_out\n"
                  "def _laid(self, *a, **k):\n"
                  "    t = _lay(self, *a, **k); _log('stepper', self.dot_source); return t\n"
-                 "_s.Stepper._layout = _laid")
+                 "_s.Stepper._lay_out = _laid")
 
 
 @dataclass

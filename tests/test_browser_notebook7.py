@@ -48,3 +48,29 @@ def test_stepper_next_moves_the_highlight_in_notebook7():
             s.fail(f"the notebook's kernel never became idle (its status is {status!r}): the kernel did not start")
         s.run_all_cells()
         check_stepper_steps(s)
+
+
+VIEWER_NOTEBOOK = ROOT / "tests" / "browser" / "viewer_demo.ipynb"
+
+
+@pytest.mark.browser
+def test_viewer_follows_every_step_of_notebook_03s_mlp_in_notebook7():
+    """Notebook 7 loads the same viewer: at every step of 03's MLP the current node is in sight."""
+    notebook = pytest.importorskip("notebook", reason='Notebook 7 ("notebook>=7,<8") is in the [test] extra')
+    if int(notebook.__version__.split(".")[0]) != 7:
+        pytest.skip(f"this test drives Notebook 7; notebook {notebook.__version__} is installed")
+    from drive import VIEWER, browser_session, step_through_viewer
+    from lab import running_notebook7
+
+    with running_notebook7(VIEWER_NOTEBOOK) as server, browser_session(server, "viewer-nb7", budget=120.0) as s:
+        s.goto(f"notebooks/{VIEWER_NOTEBOOK.name}")
+        try:
+            s.page.wait_for_function(f"({KERNEL_STATUS})() === 'idle'", timeout=45_000)
+        except s.timeout_error:
+            s.fail(f"the notebook's kernel never became idle (its status is {s.page.evaluate(KERNEL_STATUS)!r})")
+        s.run_all_cells()
+        s.wait_visible(s.page.locator(VIEWER["graph"]), "the viewer's graph did not appear after Run All Cells")
+        s.page.locator(VIEWER["root"]).first.scroll_into_view_if_needed()
+        assert step_through_viewer(s, shots=(8,)) == 13
+        s.page.locator(VIEWER["root"]).first.locator('[data-dpviz="mode"]').select_option("both")
+        assert s.page.locator(VIEWER["counter"]).first.inner_text().startswith("step 13 of 21")

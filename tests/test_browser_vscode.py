@@ -78,10 +78,11 @@ def load_errors(s: Any) -> list[str]:
 
 @pytest.mark.browser
 def test_stepper_next_moves_the_highlight_in_vscode_renderer(vscode):
-    from drive import check_stepper_steps
+    from drive import CLASSIC, check_stepper_steps
 
     run(vscode, _stepper_code())
-    check_stepper_steps(vscode)
+    # VS Code cannot load the viewer's front end offline: the Stepper shows its ipywidgets view there
+    check_stepper_steps(vscode, parts=CLASSIC)
     assert load_errors(vscode) == []
 
 

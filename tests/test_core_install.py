@@ -34,6 +34,9 @@ CHECK = textwrap.dedent('''
 
     stepper = dp.Stepper(prog, mode="backward").next().next()
     assert stepper.counter.startswith("step 2 of 6") and "dp-current" in stepper.svg
+    # the browser viewer's front end ships inside the package (no build step, no CDN)
+    assert "export default" in stepper._esm and "dpv-root" in stepper._css
+    assert "mountStandalone" in stepper.to_html()
 
     for part in ("dpviz.gnn", "dpviz.data", "dpviz.apps.attention"):
         try:

@@ -181,7 +181,7 @@ def test_the_legend_is_one_strip_under_the_drawing_and_only_names_what_appears()
 def test_render_is_a_drawing_not_a_stepper_palette():
     """The Stepper's legend strip is the same palette as dp.draw's."""
     s = dp.Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="both")
-    legend = s._legend_w.value
+    legend = s._legend(s.mode)
     for key in ("known", "adjoint", "current", "read"):
         assert ROLES[key].title in legend
     assert ROLES["tangent"].title not in legend

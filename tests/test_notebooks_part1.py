@@ -109,7 +109,8 @@ def test_08_characteristics():
     assert len(set(re.findall(r"\[(\d+)\]", att))) == 1                               # constant
     assert re.search(r"rnn: invariant = False", text) and re.search(r"self_attention: invariant = True", text)
     assert "scopes: ['attention', 'encoder', 'readout']" in text
-    attention = run.drawings[1].dot
+    attention = [d.dot for d in run.drawings if d.kind == "draw"][1]
+    assert any(d.kind == "stepper" for d in run.drawings)               # the RNN's forward pass, stepped
     assert all(f"<b>{w}</b>" in attention for w in ("W_q", "W_k", "W_v")) and "<b>const" not in attention
     assert_exercises_unanswered(text, "08")
 

@@ -35,17 +35,16 @@ def node_text(svg: str, unit: str) -> str:
     return " ".join(re.findall(r">([^<]*)</text>", m.group(1)))
 
 
-def test_forward_neuron_by_buttons():
+def test_forward_neuron_step_by_step():
     prog = dp.trace(neuron, 2.0, -3.0, 5.5)
     s = Stepper(prog, mode="forward")
     assert s.n_steps == 3 and s.step == 0
-    assert s.prev_button.disabled and not s.next_button.disabled
     assert "Start of the forward pass" in s.panel
     assert set(PENDING.findall(s.svg)) == {"n3", "n4", "n5"}
     assert "value ?" in node_text(s.svg, "n3") and "value 2" in node_text(s.svg, "n0")
     expected = [(3, "mul", "(0, 1)", "−6.0"), (4, "add", "(3, 2)", "−0.5"), (5, "tanh", "(4,)", "−0.4621")]
     for i, op, alpha, value in expected:
-        s.next_button.click()
+        s.next()
         assert s.counter == f"step {i - 2} of 3: node {i}, {op}"
         assert f"i = {i},  f_{i} = {op},  α_{i} = {alpha}" in s.panel
         assert s.panel.rstrip().splitlines()[3].endswith(value) or value in s.panel
@@ -58,12 +57,12 @@ def test_forward_neuron_by_buttons():
         assert "value ?" not in node_text(s.svg, f"n{i}")
         for later in range(i + 1, 6):
             assert "value ?" in node_text(s.svg, f"n{later}")
-    assert s.next_button.disabled
-    s.prev_button.click()
+    assert s.next().step == 3                            # stays at the last step
+    s.prev()
     assert s.step == 2 and current(s.svg) == ["n4"]
-    s.first_button.click()
+    s.first()
     assert s.step == 0 and current(s.svg) == []
-    s.last_button.click()
+    s.last()
     assert s.step == 3
 
 
@@ -75,11 +74,11 @@ def test_backward_neuron_matches_backward():
     s = Stepper(y, mode="backward")      # a dpviz tensor: its recorded history
     y.backward()
     assert "grad" not in " ".join(node_text(s.svg, f"n{i}") for i in range(3)).replace("grad ?", "")
-    s.next_button.click()                # the seed
+    s.next()                # the seed
     assert "seed" in s.counter and current(s.svg) == ["n5"]
     assert "grad 1" in node_text(s.svg, "n5")
     assert "grad ?" in node_text(s.svg, "n0")
-    s.next_button.click()
+    s.next()
     assert current(s.svg) == ["n4"] and FEEDING.findall(s.svg) == ["n5"]
     assert "∂tanh x/∂x = 1 − tanh²x = 0.7864;  v̄4 += v̄5 · (1 − tanh²x) = 1.0 · 0.7864 = 0.7864" in s.panel
     s.goto(5)
@@ -99,7 +98,7 @@ def test_fanout_accumulates_with_running_sum():
     assert PENDING.findall(s.svg) == []                    # every value is known
     sums = []
     for k in range(n_forward + 1, s.n_steps + 1):
-        s.slider.value = k                                  # the slider drives the stepper too
+        s.step = k                                          # as the browser sets it (a synced trait)
         assert s.step == k
         e = s.current
         if e.phase == "backward" and e.node == 0:
@@ -135,10 +134,10 @@ def test_jvp_steps_tangents():
     prog = dp.trace(neuron, 2.0, -3.0, 5.5)
     s = Stepper(prog, mode="jvp", tangents=[1.0, 0.0, 0.0])
     assert "tangent 1" in node_text(s.svg, "n0") and "tangent ?" in node_text(s.svg, "n3")
-    s.next_button.click()
+    s.next()
     assert current(s.svg) == ["n3"] and "from v0 (x): ∂(a·b)/∂a = b = −3.0" in s.panel
     assert "tangent -3" in node_text(s.svg, "n3")
-    s.last_button.click()
+    s.last()
     expected = dp.trace(neuron, 2.0, -3.0, 5.5).jvp([1.0, 0.0, 0.0])
     np.testing.assert_allclose(s.tangent(5), expected)
     h = 1e-6
@@ -160,7 +159,7 @@ def test_torch_graph_backward_order_only():
     assert "backward order only" in s.panel
     seen = []
     for _ in range(s.n_steps):
-        s.next_button.click()
+        s.next()
         assert len(current(s.svg)) == 1
         seen.append(current(s.svg)[0])
         if s.current.phase == "backward":
@@ -199,7 +198,7 @@ def test_collapsed_scope_is_current_while_any_member_is():
         return h.sum()
     prog = dp.trace(f, np.ones(3))
     s = Stepper(prog, mode="forward", collapse=True)
-    members = {i: s._unit_of[i] for i in range(prog.n)}
+    members = {i: s.playback.unit_of[i] for i in range(prog.n)}
     assert any(u.startswith("g") for u in members.values())
     for _ in range(s.n_steps):
         s.next()
@@ -223,11 +222,21 @@ def test_bad_input_is_explained():
         Stepper(prog, speed=0)
 
 
-def test_speed_slider_sets_play_interval():
-    s = Stepper(dp.trace(neuron, 2.0, -3.0, 5.5))
-    s.speed.value = 4.0
-    assert s.play.interval == 250
-    assert s.play.max == s.slider.max == s.n_steps
+def test_the_vscode_view_steps_through_the_kernel():
+    """VS Code cannot load the viewer's front end offline: there the Stepper shows ipywidgets controls."""
+    from dpviz.widgets.classic import ClassicView
+
+    s = Stepper(dp.trace(neuron, 2.0, -3.0, 5.5), mode="both")
+    view = ClassicView(s)
+    assert view.prev_button.disabled and not view.next_button.disabled
+    view.next_button.click()
+    assert s.step == 1 and view.counter.value == f"<b>{s.counter}</b>" and view.graph.value == s.svg
+    view.slider.value = 5
+    assert s.step == 5
+    view.last_button.click()
+    assert s.step == s.n_steps and view.next_button.disabled and view.slider.value == s.n_steps
+    s.mode = "forward"                                   # a shorter timeline: the step is clipped
+    assert s.step == 3 and view.slider.max == 3 and "Forward pass" in view.panel.value
 
 
 def test_a_stepper_too_big_to_lay_out_is_refused_at_once():

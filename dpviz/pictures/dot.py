@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -28,7 +28,7 @@ from dpviz.pictures.labels import attr_list
 from dpviz.pictures.collapse import CollapsePlan, Group, op_summary
 from dpviz.pictures.fit import FRAME_PX, choose_rankdir
 from dpviz.pictures.ids import (GRAD_NOT_COMPUTED_LINE, GRAD_NOT_NEEDED_LINE, GRAD_PREFIX, VALUE_PREFIX,
-                                cluster_id, group_id, unit_ids)
+                                cluster_id, edge_id, group_id, unit_ids)
 from dpviz.pictures.legend import edge_roles, legend_table, node_roles, ordered
 from dpviz.pictures.model import GRAD_COMPUTED, GRAD_NOT_COMPUTED, GRAD_UNAVAILABLE, Diagram, NodeInfo
 from dpviz.pictures.palette import dot_attrs
@@ -67,6 +67,8 @@ class DrawOptions:
     detail: str = "compact"
     frame_px: float = FRAME_PX
     legend_roles: tuple[str, ...] = ()
+    #: Give every arrow an SVG id (:func:`~dpviz.pictures.ids.edge_id`), for viewers that restyle it.
+    edge_ids: bool = False
 
     @property
     def full(self) -> bool:
@@ -374,6 +376,8 @@ def dot_lines(
             if opts.arg_positions and edge.position is not None:
                 attrs["label"] = str(edge.position)
                 attrs["fontsize"] = "9"
+            if opts.edge_ids:
+                attrs["id"] = edge_id(src, dst, edge.position) + ("" if edge.style == "data" else f"-{edge.style}")
             out.append(f"\t{src} -> {dst}" + (f" {attr_list(attrs)}" if attrs else ""))
             continue
         key = (src, dst, edge.style)
@@ -386,6 +390,8 @@ def dot_lines(
         attrs = dict(EDGE_STYLE.get(kind, {}))
         if merged[key] > 1:
             attrs.update(label=f"×{merged[key]}", fontsize="9", penwidth="1.5")
+        if opts.edge_ids:
+            attrs["id"] = edge_id(src, dst) + ("" if kind == "data" else f"-{kind}")
         out.append(f"\t{src} -> {dst}" + (f" {attr_list(attrs)}" if attrs else ""))
 
     captions = [t for t in (diagram.title, plan.note) if t]

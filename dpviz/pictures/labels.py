@@ -197,6 +197,8 @@ def summarize(value: Any, *, max_items: int = 2, mean: bool = False, digits: int
     '[0.1235, 2, 3]'
     >>> summarize(np.arange(10.0)), summarize(np.arange(10.0), mean=True), summarize(np.ones(5))
     ('[0 … 9]', '[0 … 9] mean 4.5', 'all 1')
+    >>> summarize(np.array([0.43971, 0.43984, 0.4399])), summarize(np.array([1.0, 1.0 + 1e-12, 1.0]))
+    ('[0.4397 … 0.4399]', '≈1')
     >>> summarize(None)
     '—'
     >>> import torch
@@ -243,7 +245,15 @@ def summarize(value: Any, *, max_items: int = 2, mean: bool = False, digits: int
         return f"all non-finite{note}"
     # + 0.0 turns -0.0 into 0.0: which zero min() and max() return is an accident of order
     low, high = fmt_number(lo + 0.0, digits), fmt_number(hi + 0.0, digits)
-    text = f"all {low}" if low == high else f"[{low} … {high}]"
+    if lo == hi:
+        text = f"all {low}"
+    else:
+        # values that differ never read "all": more digits until the ends differ, else "≈"
+        for more in range(digits + 1, digits + 4):
+            if low != high:
+                break
+            low, high = fmt_number(lo + 0.0, more), fmt_number(hi + 0.0, more)
+        text = f"[{low} … {high}]" if low != high else f"≈{low}"
     if mean:
         text += f" mean {fmt_number(avg + 0.0, digits)}"
     return text + note

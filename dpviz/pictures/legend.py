@@ -121,9 +121,14 @@ def legend_table(nodes: Sequence[str], edges: Sequence[str] = (), *, captions: S
 
 def _html_swatch(role: Role, *, edge: bool) -> str:
     dash = DASH_STYLE.get(role.dash, "solid")
-    if edge:
-        return (f'<span style="display:inline-block;width:18px;border-top:{max(1, round(role.width))}px '
-                f'{dash} {role.stroke};vertical-align:middle;margin-right:4px"></span>')
+    if edge:    # a short arrow, its head where the picture draws it (at the start: points_back)
+        w = max(1.0, role.width)
+        head = "2,5 8,1.5 8,8.5" if role.points_back else "24,5 18,1.5 18,8.5"
+        line = (8, 24) if role.points_back else (2, 18)
+        dashes = f' stroke-dasharray="{role.dash}"' if role.dash else ""
+        return (f'<svg width="26" height="10" style="vertical-align:middle;margin-right:4px" aria-hidden="true">'
+                f'<line x1="{line[0]}" y1="5" x2="{line[1]}" y2="5" stroke="{role.stroke}" stroke-width="{w:g}"{dashes}/>'
+                f'<polygon points="{head}" fill="{role.stroke}"/></svg>')
     radius = "border-radius:3px;" if role.rounded else ""
     frame = "double" if role.double else dash
     return (f'<span style="display:inline-block;width:14px;height:10px;background:{role.fill or "#ffffff"};'

@@ -31,7 +31,9 @@ class Role:
     """One look with one meaning: a pale ``fill``, a border (``stroke``, ``width`` in points,
     ``dash`` as an SVG dash pattern or ``""``), ``rounded`` corners, a ``double`` frame and the
     Graphviz ``shape`` of the box.
-    ``fill=None`` keeps the fill that the box already has (a border-only mark).
+    ``fill=None`` keeps the fill that the box already has (a border-only mark). An arrow role
+    that ``points_back`` is drawn with its head at the arrow's start: an adjoint flows from an
+    op back to the input it reads, against the arrow of the value.
 
     >>> Role("x", "an example", "#ffffff", "#000000").width
     1.0
@@ -46,6 +48,7 @@ class Role:
     rounded: bool = False
     double: bool = False
     shape: str = "box"
+    points_back: bool = False
 
 
 def _roles(*roles: Role) -> dict[str, Role]:
@@ -88,11 +91,14 @@ EDGE_ROLES: dict[str, Role] = _roles(
     Role("saved", "kept by the op for its backward rule", None, "#777777", 1.0, "4,2"),
     Role("view", "a view of it", None, "#4d4d4d", 1.0, "1,2"),
     Role("overwrote", "overwrote it in place", None, "#D55E00", 1.6, "6,3"),
-    Role("pending", "not used yet", None, "#c8c8c8", 1.0, "4,3"),
+    # solid, told from "done" by its much lighter grey: a browser paints a long dashed arrow slowly
+    # (a step of a 300-node program with a parameter read by every layer took 0.6 s to show)
+    Role("pending", "not used yet", None, "#c8c8c8", 1.0),
     Role("done", "value passed along", None, "#555555"),
-    Role("adjoint", "adjoint flows back", None, "#c78a00", 2.2),
+    Role("adjoint", "adjoint flowed back to this input", None, "#c78a00", 2.2, points_back=True),
     Role("tangent", "tangent flows forward", None, "#8f3f74", 2.2),
     Role("read", "arrows this step reads", None, "#0072B2", 3.2),
+    Role("read_back", "the adjoint this step sends back", None, "#0072B2", 3.2, points_back=True),
 )
 
 #: The style that draws each dash pattern: Graphviz and CSS borders use the same two words.

@@ -17,15 +17,22 @@ from __future__ import annotations
 
 import html
 import inspect
+import json
 from typing import Any, Callable, Mapping
 
 import ipywidgets as W
 
 from dpviz.errors import DpvizError
 from dpviz.pictures import draw
+from dpviz.pictures.ids import unit_ids
 from dpviz.pictures.labels import summarize
 from dpviz.pictures.renderer import render
 from dpviz.program import trace
+from dpviz.widgets.frames import node_details
+from dpviz.widgets.live import in_vscode
+from dpviz.widgets.svgstyle import SvgTemplate
+from dpviz.widgets.timeline import build_timeline
+from dpviz.widgets.viewer import GraphViewer
 
 
 def _slider(name: str, spec: Any) -> W.FloatSlider:
@@ -51,8 +58,34 @@ def _signature(prog: Any) -> tuple:
     return tuple((node.op, node.args) for node in prog.nodes)
 
 
+def picture_scene(svg: str, prog: Any) -> str:
+    """A viewer scene with no steps: the picture ``dp.draw`` made of ``prog``, to pan and zoom, with
+    the details of each node on hover (its value, shape, local rules, what it reads).
+
+    >>> import dpviz as dp
+    >>> prog = dp.trace(lambda x: x.exp(), 1.0)
+    >>> scene = json.loads(picture_scene(render(draw(prog)), prog))
+    >>> scene["frames"]["forward"]["n"], scene["nodes"]["n1"]["op"]
+    (0, 'exp')
+    """
+    tl = build_timeline(prog, "forward")
+    nodes = node_details({"forward": tl}, unit_ids([-1] * prog.n), "forward")
+    for entry in nodes.values():
+        entry["value_at"] = {"forward": 0}       # a drawing shows every value at once
+    none: dict[str, Any] = {"u": {}, "e": {}, "t": {}}
+    frames = {"n": 0, "base": none, "diffs": [], "counter": [""], "panel": [""], "current": [None],
+              "focus": [[]], "edges": [[]]}
+    scene = {"svg": SvgTemplate(svg).fill({}, {}, {}), "looks": {}, "edge_looks": {}, "modes": ["forward"],
+             "mode_titles": {"forward": "the program"}, "frames": {"forward": frames}, "legend": {"forward": ""},
+             "nodes": nodes, "groups": {}, "foldable": False, "anchor": []}
+    return json.dumps(scene, separators=(",", ":"), ensure_ascii=False)
+
+
 class Explorer(W.VBox):
     """Sliders for ``f``'s inputs, the traced program's picture and its output; see :func:`explore`.
+
+    The picture is shown in the course's graph viewer (:mod:`dpviz.widgets.viewer`): drag to pan,
+    zoom, hover a node for its full value and local rules.
 
     >>> import dpviz as dp
     >>> ex = Explorer(lambda a, b: a * b, {"a": 2.0, "b": (-1.0, 1.0, 0.5)})
@@ -80,7 +113,9 @@ class Explorer(W.VBox):
         self.changed = False
         self.output = ""
         self.svg = ""
-        self._graph = W.HTML(layout=W.Layout(overflow="auto", max_height="560px"))
+        # the graph viewer (pan, zoom, node details); VS Code cannot load its front end offline
+        self._graph: Any = W.HTML(layout=W.Layout(overflow="auto", max_height="560px")) if in_vscode() \
+            else GraphViewer(mode="forward")
         self._info = W.HTML()
         for s in self.sliders.values():
             s.observe(lambda _change: self._update(), names="value")
@@ -134,7 +169,10 @@ class Explorer(W.VBox):
         args = ", ".join(f"{k}={v:.4g}" for k, v in self.values.items())
         self._info.value = (f"f({html.escape(args)}) = <b>{html.escape(self.output)}</b> · "
                             f"program: n = {prog.n} nodes, l = {prog.l}{note}")
-        self._graph.value = self.svg[self.svg.find("<svg"):]
+        if isinstance(self._graph, GraphViewer):
+            self._graph.scene = picture_scene(self.svg, prog)
+        else:
+            self._graph.value = self.svg[self.svg.find("<svg"):]
 
 
 def explore(f: Callable, sliders: Mapping[str, Any], **draw_options: Any) -> Explorer:

@@ -85,29 +85,30 @@ def _factor(partial) -> str:
 
 
 def start_text(tl: Timeline) -> str:
-    """The panel before the first step."""
+    """The panel before the first step: one sentence or formula per line, so that a narrow panel
+    wraps it at word boundaries and nowhere else."""
     nodes = tl.diagram.nodes
     leaves = [name(tl, i) for i, n in enumerate(nodes) if n.kind in ("input", "param")]
     lines = []
     if tl.source_kind == "torch":
         lines += ["PyTorch graph: backward order only.",
-                  "PyTorch keeps no values or gradients of intermediate nodes, so this view shows the",
-                  "order in which the backward pass visits each grad_fn and the edges it sends gradients",
-                  "along. Numbers appear only on leaves" + (" (their .grad)." if tl.torch_has_grads else
-                                                            " once .grad is set (call backward() first)."),
+                  "PyTorch keeps no values or gradients of intermediate nodes, so this view shows the order in "
+                  "which the backward pass visits each grad_fn and the edges it sends gradients along.",
+                  "Numbers appear only on leaves" + (" (their .grad)." if tl.torch_has_grads else
+                                                     " once .grad is set (call backward() first)."),
                   "Press next: the output is seeded with gradient 1."]
         return "\n".join(lines)
     if tl.mode in ("forward", "both"):
-        lines += [f"Start of the forward pass. The first l = {tl.program.l} nodes ({', '.join(leaves) or 'none'})",
+        lines += [f"Start of the forward pass. The first l = {tl.program.l} nodes ({', '.join(leaves) or 'none'}) "
                   "are the inputs and parameters: their values are given (constants too).",
                   "Each step computes one node i from its arguments α_i, in index order."]
     elif tl.mode == "backward":
         lines += ["Start of the backward pass. The forward pass has run: every value v_i is known.",
-                  "Next the output is seeded with its adjoint (v̄ = ∂output/∂output = 1); then nodes",
-                  "are visited from n−1 down to l, each sending its adjoint to its arguments."]
+                  "Next the output is seeded with its adjoint (v̄ = ∂output/∂output = 1); then nodes are visited "
+                  "from n−1 down to l, each sending its adjoint to its arguments."]
     else:
         seeds = ", ".join(f"v{DOT}{i} = {num(t)}" for i, t in tl.tangent_seed.items()) or "none"
-        lines += ["Start of forward mode. Every value v_i is known; each input carries a tangent",
+        lines += ["Start of forward mode. Every value v_i is known; each input carries a tangent "
                   f"(a direction): {seeds}; inputs without one have tangent 0.",
                   f"Each step computes one node's tangent v{DOT}_i from its arguments' tangents, in index order."]
     if tl.mode == "both":

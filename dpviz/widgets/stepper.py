@@ -1,38 +1,50 @@
 """``Stepper``: play a program's forward pass, backward pass or tangents node by node.
 
-The layout is computed once (one Graphviz run per stepper); every step only restyles
-that SVG (:mod:`dpviz.widgets.svgstyle`), so stepping is fast enough to play.
+The program is laid out once (one Graphviz run); every mode's steps are turned into frames
+(:mod:`dpviz.widgets.frames`) and sent to the browser viewer (:mod:`dpviz.widgets.viewer`)
+once, so stepping, switching mode, panning and zooming happen in the browser. The Python
+side keeps the same picture for any step (``svg``, the static picture a saved notebook
+shows) and the same API (``goto``, ``next``, ``step``), synced with the browser both ways.
 """
 from __future__ import annotations
 
 import html
+import json
+from concurrent.futures import ThreadPoolExecutor
+import os
+import tempfile
+from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-import ipywidgets as W
+import traitlets
 
-from dpviz.pictures.collapse import DEFAULT_THRESHOLD, CollapsePlan, plan_collapse
+from dpviz.errors import DpvizError
+from dpviz.pictures.collapse import DEFAULT_THRESHOLD, CollapsePlan, all_scopes, op_summary, plan_collapse
 from dpviz.pictures.dot import RANKDIRS, DrawOptions, dot_lines
 from dpviz.pictures.drawing import DISPLAY_LIMIT
-from dpviz.pictures.renderer import render
-from dpviz.pictures.ids import (GRAD_NOT_NEEDED_LINE, GRAD_PREFIX, NODE, TANGENT_PREFIX, VALUE, VALUE_PREFIX,
-                                parse_id, unit_ids)
-from dpviz.widgets.panel import counter_text, panel_text
+from dpviz.pictures.ids import parse_id, unit_ids
 from dpviz.pictures.legend import legend_html
-from dpviz.widgets.svgstyle import EDGE_LOOKS, FAINT, INK, LOOKS, Look, SvgTemplate
-from dpviz.widgets.timeline import NEVER, MODES, StepperError, Timeline, build_timeline
-
-_PHASE_LOOK = {"forward": "current-forward", "seed": "current-backward", "backward": "current-backward",
-               "jvp": "current-jvp"}
+from dpviz.pictures.renderer import render
+from dpviz.widgets.frames import Playback, node_details
+from dpviz.widgets.live import in_vscode
+from dpviz.widgets.panel import counter_text, panel_text
+from dpviz.widgets.svgstyle import EDGE_LOOKS, LOOKS, SvgTemplate
+from dpviz.widgets.timeline import MODES, StepperError, Timeline, build_timeline
+from dpviz.widgets.viewer import STATIC_NOTE, GraphViewer, standalone_html
 
 #: The Stepper's legend entries (palette roles), before the ones its mode leaves out.
 _LEGEND_NODES = ("pending", "known", "adjoint", "tangent", "current", "read")
-_LEGEND_EDGES = ("done", "adjoint", "tangent", "read")
+_LEGEND_EDGES = ("pending", "done", "adjoint", "tangent", "read", "read_back")
 
 #: The graph pane is about this wide beside the side panel; the layout direction is chosen to fit it.
 GRAPH_PANE_PX = 640
 
+#: How the mode menu names each mode.
+MODE_TITLES = {"forward": "forward pass", "backward": "backward pass", "jvp": "forward mode (JVP)",
+               "both": "forward, then backward"}
 
-class Stepper(W.VBox):
+
+class Stepper(GraphViewer):
     """Step through a program's forward pass, backward pass or forward-mode tangents, node by node.
 
     ``Stepper(obj, mode="forward")`` takes a ``dp.Program`` (``dp.trace(f, *args)``), a
@@ -42,28 +54,36 @@ class Stepper(W.VBox):
     computes v_i = f_i(v_j for j in α_i)), ``"backward"`` (adjoints, one step per edge a
     contribution flows along), ``"jvp"`` (tangents; ``tangents=`` as for
     ``Program.jvp_steps``, default 1 on the first input) or ``"both"`` (forward, then
-    backward, on one timeline). ``seed=`` is the output adjoint (default 1).
+    backward, on one timeline); it is the mode shown first, and a menu in the widget (or
+    ``stepper.mode = "jvp"``) switches to the others. ``seed=`` is the output adjoint (default 1).
 
-    Display it (last line of a cell) for buttons *first / prev / next / last*, a play
-    button with a speed slider, a step slider (arrow keys move it once it has focus), a
-    counter such as "step 7 of 23: node 9, tanh", the graph and a side panel explaining the
-    step in words and numbers. Colours are the course palette's (:mod:`dpviz.pictures.palette`,
-    listed in the legend under the graph): grey dashed = not computed yet, green = value
-    known, orange = adjoint known, purple = tangent known, thick black border = the current
-    node, dashed blue = the nodes and arrows this step reads. Numbers appear on a node only
-    once computed.
+    Display it (last line of a cell): a bar with the mode menu, *first / prev / play-pause /
+    next / last*, a step slider and the play speed; the step counter; the graph, which you
+    drag to pan, zoom with the buttons, Ctrl+scroll or a pinch (or scroll once the widget has
+    focus), fit to the view, and which follows the current node and what it reads (switch
+    *follow* and *smooth* off in its corner); a side panel that explains the step in words
+    and numbers, and under it the details of the node under the pointer (click to keep
+    them): its full value and adjoint (a heatmap for matrices), its local derivative rules,
+    what it reads and what reads it. Keys once the widget has focus: ← → Home End, space
+    to play or pause. Colours are the course palette's (:mod:`dpviz.pictures.palette`), all
+    listed in the legend: grey dashed = not computed yet, green = value known, orange = adjoint
+    known, purple = tangent known, thick black border = the current node, dashed blue = what
+    this step reads. In backward mode an arrow that carried an adjoint points back at the
+    input it reached. A collapsed scope opens when clicked and folds again from its title.
 
-    Or drive it from Python: ``next()``, ``prev()``, ``goto(k)``, ``first()``, ``last()``;
-    read ``step`` (0 = before the first event, up to ``n_steps``), ``svg``, ``panel``,
-    ``counter``, ``current`` (the event of this step) and ``value(i)`` / ``adjoint(i)`` /
-    ``tangent(i)`` (what node ``i`` shows now; ``None`` before it is computed).
-    Jumping to a step gives exactly the picture that stepping there gives.
+    Steps run in the browser from frames sent once; ``step`` and ``mode`` stay in sync with
+    Python, which can drive it too: ``next()``, ``prev()``, ``goto(k)``, ``first()``,
+    ``last()``; read ``step`` (0 = before the first event, up to ``n_steps``), ``svg``,
+    ``panel``, ``counter``, ``current`` (the event of this step) and ``value(i)`` /
+    ``adjoint(i)`` / ``tangent(i)`` (what node ``i`` shows now; ``None`` before it is
+    computed). Jumping to a step gives exactly the picture that stepping there gives.
+    ``to_html()`` / ``save_html(path)`` write the viewer as a page fragment that steps with no
+    kernel. A saved notebook, nbviewer and GitHub show the static picture of the current step.
 
     Large programs are drawn collapsed like ``dp.draw`` (``collapse=``, ``threshold=``); a
     collapsed scope is current while any of its nodes is. The one layout is made by
     ``dp.render`` (``renderer=``, ``timeout=`` in seconds, 30 by default; more than 300 boxes
-    are refused at once rather than blocking the kernel; system Graphviz is much faster
-    than the pure-Python fallback on graphs of hundreds of nodes).
+    are refused at once rather than blocking the kernel).
 
     >>> import dpviz as dp
     >>> from dpviz.widgets import Stepper
@@ -82,6 +102,8 @@ class Stepper(W.VBox):
     True
     >>> round(float(s.last().adjoint(0)), 6) == round(float(dp.trace(f, 2.0, -3.0, 5.5).backward()[0]), 6)
     True
+    >>> s.modes
+    ('forward', 'backward', 'jvp', 'both')
     """
 
     def __init__(self, obj: Any, mode: str = "forward", *, seed: Any = None, tangents: Any = None,
@@ -94,149 +116,215 @@ class Stepper(W.VBox):
             raise StepperError(f"rankdir must be 'auto' or one of {RANKDIRS}; got {rankdir!r}")
         if not isinstance(speed, (int, float)) or isinstance(speed, bool) or not 0 < speed <= 50:
             raise StepperError(f"speed is in steps per second, between 0 and 50; got {speed!r}")
-        tl = build_timeline(obj, mode, seed=seed, tangents=tangents, params=params)
-        self.timeline: Timeline = tl
-        self.mode = tl.mode
-        plan = plan_collapse(tl.diagram, collapse, threshold=threshold)
+        first = build_timeline(obj, mode, seed=seed, tangents=tangents, params=params)
+        timelines = {mode: first}
+        if first.source_kind == "program":
+            # the other modes, where this program allows them (jvp needs an input, backward a seed)
+            for other in MODES:
+                if other != mode:
+                    try:
+                        timelines[other] = build_timeline(first.program, other, seed=seed, tangents=tangents)
+                    except DpvizError:
+                        pass
+        self._timelines: dict[str, Timeline] = {m: timelines[m] for m in MODES if m in timelines}
+        self.speed = float(speed)
+        self._renderer, self._timeout, self._threshold = renderer, timeout, threshold
+        plan = plan_collapse(first.diagram, collapse, threshold=threshold)
+        self._check_size(plan)
+        self._rankdir = rankdir
+        self._anchor: list[str] = []
+        super().__init__(mode=mode, step=0)
+        self._lay_out(plan)
+        self.on_msg(self._on_browser_message)
+
+    # -- layout (once, and again when a scope opens or folds) --------------------------------------------
+    def _check_size(self, plan: CollapsePlan) -> None:
         if plan.visible_count > DISPLAY_LIMIT:
             # laying out thousands of boxes would block the kernel for minutes and then fail
             raise StepperError(
-                f"this Stepper would draw {plan.visible_count:,} boxes ({tl.diagram.n:,} program nodes), more "
-                f"than the {DISPLAY_LIMIT:,} a layout can show in reasonable time. Let it collapse scopes "
+                f"this Stepper would draw {plan.visible_count:,} boxes ({self.timeline.diagram.n:,} program nodes), "
+                f"more than the {DISPLAY_LIMIT:,} a layout can show in reasonable time. Let it collapse scopes "
                 "(collapse=None, the default, or collapse=True, with a smaller threshold=), or step a "
                 "smaller program.")
-        self._plan: CollapsePlan = plan
-        self._setup_units(plan)
-        self._template = self._layout(plan, rankdir, renderer, timeout)
-        self._step = 0
-        self._build_widgets(speed)
-        super().__init__([self._controls, self._counter_w, self._body, self._legend_w])
-        self.add_class("dpviz-stepper")
-        self._show()
 
-    # -- layout (once) ----------------------------------------------------------------------------
-    def _layout(self, plan: CollapsePlan, rankdir: str, renderer: str | None, timeout: float) -> SvgTemplate:
+    def _lay_out(self, plan: CollapsePlan) -> None:
         tl = self.timeline
-        opts = DrawOptions(index=True, rankdir=rankdir, legend=False, frame_px=GRAPH_PANE_PX,
-                           grad=tl.shows_grads or tl.mode == "jvp")
-        lines = dot_lines(tl.layout_diagram(), opts, plan)
+        others = [t for m, t in self._timelines.items() if m != self.mode]
+        grads = any(t.shows_grads or t.mode == "jvp" for t in self._timelines.values())
+        opts = DrawOptions(index=True, rankdir=self._rankdir, legend=False, frame_px=GRAPH_PANE_PX, grad=grads,
+                           edge_ids=True)
+        lines = dot_lines(tl.layout_diagram(others), opts, plan)
+        if self._rankdir == "auto":   # keep the direction chosen first when a scope opens or folds
+            self._rankdir = next(d for d in RANKDIRS if f'rankdir="{d}"' in lines[0])
         source = "digraph dpviz {\n" + "\n".join(lines) + "\n}\n"
         self.dot_source = source
-        svg = render(source, format="svg", renderer=renderer, timeout=timeout)
-        return SvgTemplate(svg)   # type: ignore[arg-type]
+        # Graphviz lays the program out in its own process while this one writes the frames.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            laid_out = pool.submit(render, source, format="svg", renderer=self._renderer, timeout=self._timeout)
+            self._plan = plan
+            unit_of = unit_ids(plan.unit)
+            plain = [g == -1 for g in plan.unit]
+            self._plays = {m: Playback(t, unit_of, plain) for m, t in self._timelines.items()}
+            scene = self._scene(unit_of)
+            svg = laid_out.result()
+        self._template = SvgTemplate(svg)   # type: ignore[arg-type]
+        scene["svg"] = self._template.fill({}, {}, {})
+        self.scene = json.dumps(scene, separators=(",", ":"), ensure_ascii=False)
 
-    def _setup_units(self, plan: CollapsePlan) -> None:
-        """Per drawn box and arrow: the step at which it reaches each state (so a step is O(boxes))."""
-        tl = self.timeline
-        self._unit_of = unit_ids(plan.unit)
-        known: dict[str, int] = {}
-        grad: dict[str, int] = {}
-        tan: dict[str, int] = {}
-        members: dict[str, list[int]] = {}
-        for i, u in enumerate(self._unit_of):
-            tr = tl.tracks[i]
-            members.setdefault(u, []).append(i)
-            va = tr.value_at if tr.value_at < NEVER else 0
-            known[u] = max(known.get(u, 0), va)
-            # A box is "adjoint known" when every member that will ever get one has it.
-            if tr.grads:
-                grad[u] = max(grad.get(u, 0), tr.first_grad_at)
-            if tr.tangents:
-                tan[u] = max(tan.get(u, 0), tr.first_tangent_at)
-        self._members = members
-        self._known_at, self._grad_at, self._tan_at = known, grad, tan
-        # Arrows: when a value, an adjoint or a tangent has flowed along them.
-        flows: dict[tuple[str, str], list[int]] = {}
-        for e in tl.diagram.edges:
-            if e.style != "data":
-                continue
-            key = (self._unit_of[e.src], self._unit_of[e.dst])
-            if key[0] == key[1]:
-                continue
-            fw = tl.tracks[e.dst].value_at if tl.tracks[e.dst].value_at < NEVER else 0
-            f = flows.setdefault(key, [0, 0, 0])
-            f[0] = max(f[0], fw)
-        for step, ev in enumerate(tl.events, start=1):
-            for src, dst in ev.feeding_edges:
-                key = (self._unit_of[src], self._unit_of[dst])
-                if key in flows and ev.phase in ("backward", "jvp"):   # forward flows are fw above
-                    slot = 1 if ev.phase == "backward" else 2
-                    flows[key][slot] = max(flows[key][slot], step)
-        self._flows = flows
+    def _scene(self, unit_of: list[str]) -> dict[str, Any]:
+        """Everything the viewer needs but the SVG, which the layout adds."""
+        plan, tl = self._plan, self.timeline
+        diagram = tl.diagram
+        frames = {m: p.frames() for m, p in self._plays.items()}
+        looks = {k: [v.cls, v.fill, v.stroke, v.width, v.dash, v.reverse] for k, v in LOOKS.items()}
+        edge_looks = {k: [v.cls, v.fill, v.stroke, v.width, v.dash, v.reverse] for k, v in EDGE_LOOKS.items()}
+        groups = {}
+        for k, g in enumerate(plan.groups):
+            u = f"g{k}"
+            groups[u] = {"title": g.title, "members": len(g.members),
+                         "summary": f"{len(g.members)} nodes: {op_summary(diagram, g.members)}"}
+        return {"svg": "", "looks": looks, "edge_looks": edge_looks,
+                 "modes": list(self._plays), "mode_titles": {m: MODE_TITLES[m] for m in self._plays},
+                 "frames": frames, "legend": {m: self._legend(m) for m in self._plays},
+                 "nodes": node_details(self._timelines, unit_of, self.mode), "groups": groups,
+                 "foldable": tl.source_kind == "program" and all(g.kind == "scope" for g in plan.groups)
+                 and bool(all_scopes(diagram)),
+                 "anchor": self._anchor, "speed": self.speed}
 
-    # -- widgets ----------------------------------------------------------------------------------
-    def _build_widgets(self, speed: float) -> None:
-        n = self.timeline.n_steps
-        lay = W.Layout(width="auto")
-        self.first_button = W.Button(description="first", icon="fast-backward", tooltip="back to step 0", layout=lay)
-        self.prev_button = W.Button(description="prev", icon="step-backward", tooltip="previous step", layout=lay)
-        self.next_button = W.Button(description="next", icon="step-forward", tooltip="next step", layout=lay)
-        self.last_button = W.Button(description="last", icon="fast-forward", tooltip="last step", layout=lay)
-        for b in (self.first_button, self.prev_button, self.next_button, self.last_button):
-            b.add_class("dpviz-stepper-button")
-        self.first_button.on_click(lambda _: self.first())
-        self.prev_button.on_click(lambda _: self.prev())
-        self.next_button.on_click(lambda _: self.next())
-        self.last_button.on_click(lambda _: self.last())
-        self.play = W.Play(value=0, min=0, max=n, step=1, interval=int(1000 / speed), description="play",
-                           tooltip="play the steps", show_repeat=False)
-        self.slider = W.IntSlider(value=0, min=0, max=n, step=1, description="step", continuous_update=True,
-                                  layout=W.Layout(width="320px"))
-        # Play ticks move the slider in the browser itself; the slider is what the kernel listens to.
-        self._link = W.jslink((self.play, "value"), (self.slider, "value"))
-        self.speed = W.FloatSlider(value=speed, min=0.25, max=20.0, step=0.25, description="steps/s",
-                                   layout=W.Layout(width="260px"), readout_format=".2f")
-        self.speed.observe(self._on_speed, names="value")
-        self.slider.observe(self._on_slider, names="value")
-        self._controls = W.HBox([self.first_button, self.prev_button, self.next_button, self.last_button,
-                                 self.play, self.slider, self.speed],
-                                layout=W.Layout(flex_flow="row wrap", align_items="center"))
-        self._counter_w = W.HTML()
-        self._counter_w.add_class("dpviz-stepper-counter")
-        self._graph = W.HTML(layout=W.Layout(overflow="auto", flex="3 1 420px", max_height="640px",
-                                             border="1px solid #e0e0e0"))
-        self._graph.add_class("dpviz-stepper-graph")
-        self._panel_w = W.HTML(layout=W.Layout(flex="2 1 320px", padding="0 0 0 10px"))
-        self._panel_w.add_class("dpviz-stepper-panel")
-        self._body = W.HBox([self._graph, self._panel_w], layout=W.Layout(flex_flow="row wrap", width="100%"))
-        skip = self._legend_skip()
-        self._legend_w = W.HTML(legend_html([k for k in _LEGEND_NODES if k not in skip],
-                                            [k for k in _LEGEND_EDGES if k not in skip]))
-
-    def _legend_skip(self) -> set[str]:
+    def _legend(self, mode: str) -> str:
+        """The legend of ``mode``: every look its steps show, and only those (``tests/test_viewer.py``)."""
         skip = set()
-        if self.mode != "jvp":
+        tl = self._timelines[mode]
+        if mode != "jvp":
             skip.add("tangent")
-        if not self.timeline.shows_grads:
-            skip.add("adjoint")
-        if self.mode in ("backward", "jvp"):
-            skip.add("pending")
-        return skip
+        if not tl.shows_grads:
+            skip |= {"adjoint", "read_back"}
+        if mode in ("backward", "jvp"):
+            skip.add("pending")           # every value is known before the first step
+        skip_edges = skip | ({"read"} if mode == "backward" else set())   # there every step sends an adjoint back
+        line = "grad ?" if mode != "jvp" else "tangent ?"
+        shapes = (f'<div class="dpv-legend-note" style="font-size:12px;color:#555">Shapes: rounded = an input, a '
+                  f'parameter or a constant; double border = an output. Grey text ("value ?", "{line}"): not '
+                  "known yet at this step.</div>")
+        return legend_html([k for k in _LEGEND_NODES if k not in skip],
+                           [k for k in _LEGEND_EDGES if k not in skip_edges]) + shapes
 
-    def _on_speed(self, change: Mapping[str, Any]) -> None:
-        self.play.interval = max(20, int(1000 / float(change["new"])))
+    def _on_browser_message(self, _widget: Any, content: Mapping[str, Any], _buffers: Any) -> None:
+        """A click on a collapsed scope (``expand``) or on a cluster's title (``fold``)."""
+        try:
+            if content.get("event") == "expand":
+                self.expand(str(content.get("unit", "")))
+            elif content.get("event") == "fold":
+                self.fold(str(content.get("scope", "")))
+        except DpvizError as exc:
+            self.send({"kind": "note", "text": str(exc)})
 
-    def _on_slider(self, change: Mapping[str, Any]) -> None:
-        if change["new"] != self._step:
-            self._step = int(change["new"])
-            self._show()
+    def _folded(self) -> list[str]:
+        return [g.key for g in self._plan.groups if g.kind == "scope"]
 
-    # -- the Python API ---------------------------------------------------------------------------
-    @property
-    def step(self) -> int:
-        """The current step: 0 before the first event, ``n_steps`` after the last.
+    def expand(self, unit: str) -> "Stepper":
+        """Open the collapsed scope drawn as box ``unit`` (``"g0"``): its nodes are drawn, its
+        inner scopes stay folded. The program is laid out again; the step stays.
 
         >>> import dpviz as dp
-        >>> s = dp.Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="both")
-        >>> s.step, s.next().step
-        (0, 1)
+        >>> mlp = dp.nn.MLP([2, 3, 1], seed=0)
+        >>> s = Stepper(dp.trace(lambda x: mlp(x).sum(), [[1.0, 2.0]]), mode="backward", collapse=True)
+        >>> s.expand("g0")._folded()
+        ['mlp/layer0', 'mlp/layer1']
         """
-        return self._step
+        parsed = parse_id(unit)
+        if parsed is None or parsed[0] != "group" or parsed[1] >= len(self._plan.groups):
+            raise StepperError(f"{unit!r} is no collapsed scope of this picture")
+        group = self._plan.groups[parsed[1]]
+        if group.kind != "scope":
+            raise StepperError(f"{group.title} is a block of nodes folded for size, not a scope; "
+                               "it cannot be opened on its own (make a Stepper with collapse=False)")
+        depth = group.key.count("/") + 1
+        inner = [s for s in all_scopes(self.timeline.diagram)
+                 if s.startswith(group.key + "/") and s.count("/") == depth]
+        folded = [k for k in self._folded() if k != group.key] + inner
+        plan = plan_collapse(self.timeline.diagram, folded, threshold=self._threshold)
+        self._check_size(plan)
+        unit_of = unit_ids(plan.unit)
+        self._anchor = sorted({unit_of[i] for i in group.members}, key=lambda u: (u[0], int(u[1:])))
+        self._lay_out(plan)
+        return self
 
-    @step.setter
-    def step(self, k: int) -> None:
-        self.goto(k)
+    def fold(self, scope: str) -> "Stepper":
+        """Fold ``scope`` (a scope path such as ``"mlp/layer0"``) into one box, laid out again.
 
+        >>> import dpviz as dp
+        >>> mlp = dp.nn.MLP([2, 3, 1], seed=0)
+        >>> s = Stepper(dp.trace(lambda x: mlp(x).sum(), [[1.0, 2.0]]), mode="backward")
+        >>> s.fold("mlp/layer1")._folded()
+        ['mlp/layer1']
+        """
+        scopes = all_scopes(self.timeline.diagram)
+        if scope not in scopes:
+            raise StepperError(f"{scope!r} is not a scope of this program; its scopes are "
+                               f"{', '.join(repr(s) for s in scopes[:12]) or 'none'}")
+        folded = [k for k in self._folded() if not k.startswith(scope + "/") and k != scope] + [scope]
+        plan = plan_collapse(self.timeline.diagram, folded, threshold=self._threshold)
+        self._anchor = [f"g{k}" for k, g in enumerate(plan.groups) if g.key == scope]
+        self._lay_out(plan)
+        return self
+
+    # -- modes ---------------------------------------------------------------------------------------------
+    @property
+    def modes(self) -> tuple[str, ...]:
+        """The modes this Stepper can show (a PyTorch graph: backward only).
+
+        >>> import dpviz as dp
+        >>> Stepper(dp.trace(lambda x: x.exp(), 0.0)).modes
+        ('forward', 'backward', 'jvp', 'both')
+        """
+        return tuple(self._plays)
+
+    @property
+    def timeline(self) -> Timeline:
+        """The :class:`~dpviz.widgets.timeline.Timeline` of the mode shown now.
+
+        >>> import dpviz as dp
+        >>> s = Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="both")
+        >>> s.timeline.n_steps, Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="forward").timeline.n_steps
+        (4, 1)
+        """
+        return self._timelines[self.mode]
+
+    @property
+    def playback(self) -> Playback:
+        """The :class:`~dpviz.widgets.frames.Playback` of the mode shown now.
+
+        >>> import dpviz as dp
+        >>> s = Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="backward")
+        >>> s.playback.unit_look("n2", 1), s.playback.edge_look("e-n0-n2-0", 2)
+        ('current-backward', 'feeding-back')
+        """
+        return self._plays[self.mode]
+
+    @traitlets.validate("mode")
+    def _valid_mode(self, proposal: Any) -> str:
+        m = proposal["value"]
+        if m not in self._timelines:
+            have = ", ".join(repr(k) for k in self._timelines)
+            raise StepperError(f"this Stepper has modes {have}; got {m!r}")
+        return m
+
+    @traitlets.observe("mode")
+    def _mode_changed(self, change: Any) -> None:
+        n = self._timelines[change["new"]].n_steps
+        if self.step > n:
+            self.step = n
+
+    @traitlets.validate("step")
+    def _valid_step(self, proposal: Any) -> int:
+        k = proposal["value"]
+        n = self._timelines[self.mode].n_steps
+        if not 0 <= k <= n:
+            raise StepperError(f"step {k} is outside 0..{n}")
+        return k
+
+    # -- the Python API ---------------------------------------------------------------------------
     @property
     def n_steps(self) -> int:
         """How many steps (events) the timeline has.
@@ -263,8 +351,7 @@ class Stepper(W.VBox):
             k += n + 1
         if not 0 <= k <= n:
             raise StepperError(f"step {k} is outside 0..{n}")
-        self._step = k
-        self._show()
+        self.step = k
         return self
 
     def next(self) -> "Stepper":
@@ -275,7 +362,7 @@ class Stepper(W.VBox):
         >>> s.last().next().step
         4
         """
-        return self.goto(min(self._step + 1, self.n_steps))
+        return self.goto(min(self.step + 1, self.n_steps))
 
     def prev(self) -> "Stepper":
         """One step back (stays at step 0).
@@ -285,7 +372,7 @@ class Stepper(W.VBox):
         >>> s.prev().step, s.goto(3).prev().step
         (0, 2)
         """
-        return self.goto(max(self._step - 1, 0))
+        return self.goto(max(self.step - 1, 0))
 
     def first(self) -> "Stepper":
         """Back to step 0.
@@ -316,7 +403,7 @@ class Stepper(W.VBox):
         >>> s.current is None, s.goto(3).current.phase
         (True, 'backward')
         """
-        return self.timeline.events[self._step - 1] if self._step else None
+        return self.timeline.events[self.step - 1] if self.step else None
 
     @property
     def svg(self) -> str:
@@ -327,7 +414,7 @@ class Stepper(W.VBox):
         >>> s.svg.lstrip().startswith("<svg")
         True
         """
-        return self._svg
+        return self.playback.svg(self._template, self.step)
 
     @property
     def panel(self) -> str:
@@ -338,7 +425,7 @@ class Stepper(W.VBox):
         >>> print(s.goto(1).panel.splitlines()[2])
           v2 = mul(v0, v1)
         """
-        return panel_text(self.timeline, self._step)
+        return panel_text(self.timeline, self.step)
 
     @property
     def counter(self) -> str:
@@ -349,7 +436,7 @@ class Stepper(W.VBox):
         >>> s.goto(4).counter
         'step 4 of 4: node 2, mul → node 1, b (adjoint)'
         """
-        return counter_text(self.timeline, self._step)
+        return counter_text(self.timeline, self.step)
 
     def value(self, i: int) -> Any:
         """Node ``i``'s value as known at this step (``None`` before the forward pass computed it).
@@ -360,7 +447,7 @@ class Stepper(W.VBox):
         (True, -6.0)
         """
         tr = self.timeline.tracks[self._check(i)]
-        return tr.value if tr.value_at <= self._step else None
+        return tr.value if tr.value_at <= self.step else None
 
     def adjoint(self, i: int) -> Any:
         """Node ``i``'s adjoint (running sum) at this step, ``None`` before any reached it.
@@ -370,7 +457,7 @@ class Stepper(W.VBox):
         >>> s.goto(2).adjoint(0) is None, float(s.goto(3).adjoint(0))
         (True, -3.0)
         """
-        return self.timeline.adjoint(self._check(i), self._step)
+        return self.timeline.adjoint(self._check(i), self.step)
 
     def tangent(self, i: int) -> Any:
         """Node ``i``'s tangent at this step, ``None`` before it is computed.
@@ -380,7 +467,7 @@ class Stepper(W.VBox):
         >>> float(s.tangent(0)), s.tangent(1), float(s.last().tangent(1))
         (1.0, None, 6.0)
         """
-        entry = self.timeline.tangent_entry(self._check(i), self._step)
+        entry = self.timeline.tangent_entry(self._check(i), self.step)
         return None if entry is None else entry[1]
 
     def _check(self, i: int) -> int:
@@ -388,93 +475,93 @@ class Stepper(W.VBox):
             raise StepperError(f"node index must be an int in 0..{self.timeline.diagram.n - 1}; got {i!r}")
         return i
 
-    # -- one step: restyle --------------------------------------------------------------------------
-    def _unit_state(self, u: str, k: int, backward_now: bool) -> str:
-        if self.mode == "jvp" and self._tan_at.get(u, NEVER) <= k:
-            return "tangent"
-        if backward_now and self._grad_at.get(u, NEVER) <= k:
-            return "adjoint"
-        return "known" if self._known_at.get(u, 0) <= k else "pending"
-
     def render_svg(self, k: int) -> str:
         """The SVG at step ``k`` (what ``svg`` shows after ``goto(k)``), without moving the stepper.
 
         >>> import dpviz as dp
-        >>> s = dp.Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="both")
+        >>> s = Stepper(dp.trace(lambda a, b: a * b, 2.0, -3.0), mode="both")
         >>> s.render_svg(3) == s.goto(3).svg
         True
         """
-        tl = self.timeline
-        event = tl.events[k - 1] if k else None
-        seed = tl.seed_step
-        backward_now = seed is not None and k >= seed
-        uof = self._unit_of
-        current = uof[event.node] if event else None
-        feeding = {uof[j] for j in event.feeding_nodes} if event else set()
-        looks: dict[str, Look] = {}
-        for u in self._template.units:
-            if u not in self._known_at:
-                continue
-            if u == current:
-                looks[u] = LOOKS[_PHASE_LOOK[event.phase]]     # type: ignore[union-attr]
-            else:
-                state = self._unit_state(u, k, backward_now)
-                looks[u] = LOOKS[f"feeding-{state}"] if u in feeding else LOOKS[state]
-        feeding_edges = {(uof[a], uof[b]) for a, b in event.feeding_edges} if event else set()
-        edge_looks: dict[tuple[str, str], Look] = {}
-        for key, (fw, bw, tg) in self._flows.items():
-            if key in feeding_edges:
-                edge_looks[key] = EDGE_LOOKS["feeding"]
-            elif bw and bw <= k:
-                edge_looks[key] = EDGE_LOOKS["adjoint"]
-            elif tg and tg <= k:
-                edge_looks[key] = EDGE_LOOKS["tangent"]
-            elif fw <= k:
-                edge_looks[key] = EDGE_LOOKS["done"]
-            else:
-                edge_looks[key] = EDGE_LOOKS["pending"]
-        return self._template.fill(looks, edge_looks, self._texts(k, backward_now))
+        return self.playback.svg(self._template, k)
 
-    def _texts(self, k: int, backward_now: bool) -> dict[tuple[str, str], tuple[str, str]]:
-        tl = self.timeline
-        out: dict[tuple[str, str], tuple[str, str]] = {}
-        for (u, line) in self._template.text_slots:
-            unit = parse_id(u)
-            if unit is None or unit[0] != NODE:
-                continue                           # only a node drawn as its own box has numbers
-            i = unit[1]
-            tr = tl.tracks[i]
-            if line == VALUE:
-                known = tr.value_at <= k
-                out[(u, line)] = (VALUE_PREFIX + tr.value_text, INK) if known else (VALUE_PREFIX + "?", FAINT)
-            elif self.mode == "jvp":
-                entry = tl.tangent_entry(i, k)
-                if entry is not None:
-                    out[(u, line)] = (TANGENT_PREFIX + entry[2], INK)
-                else:
-                    out[(u, line)] = (TANGENT_PREFIX + ("?" if tr.tangents else "0"), FAINT)
-            elif not backward_now:
-                out[(u, line)] = ("", FAINT)       # the backward pass has not started: no grad line yet
-            else:
-                entry = tl.adjoint_entry(i, k)
-                if entry is not None:
-                    out[(u, line)] = (GRAD_PREFIX + entry[2], INK)
-                else:
-                    out[(u, line)] = (GRAD_PREFIX + "?", FAINT) if tr.grads else (GRAD_NOT_NEEDED_LINE, FAINT)
-        return out
+    # -- outside the live widget --------------------------------------------------------------------------------
+    def static_html(self) -> str:
+        """The picture of the current step as HTML, with a line saying it is a static picture.
 
-    def _show(self) -> None:
-        k = self._step
-        self._svg = self.render_svg(k)
-        self._graph.value = self._svg
-        self._counter_w.value = f"<b>{html.escape(self.counter)}</b>"
-        self._panel_w.value = ('<div style="font-family: ui-monospace, Menlo, Consolas, monospace; '
-                               'font-size: 12px; white-space: pre-wrap; line-height: 1.45">'
-                               f"{html.escape(self.panel)}</div>")
-        if self.slider.value != k:
-            self.slider.value = k
-        self.prev_button.disabled = self.first_button.disabled = k == 0
-        self.next_button.disabled = self.last_button.disabled = k == self.n_steps
+        >>> import dpviz as dp
+        >>> "Static picture of step 0" in Stepper(dp.trace(lambda x: x.exp(), 0.0)).static_html()
+        True
+        """
+        note = html.escape(STATIC_NOTE.format(step=self.step, mode=self.mode))
+        return (f'<div class="dpv-static">{self.svg}<div class="dpv-static-note" '
+                f'style="font-size:12px;color:#555">{note}</div></div>')
+
+    def to_html(self) -> str:
+        """The viewer as a standalone HTML fragment: our script, our CSS and the frames embedded.
+
+        It steps, pans and zooms in any page with no kernel and no widget manager, starting at
+        the current step and mode. Opening a scope needs the kernel, so there it says so.
+
+        >>> import dpviz as dp
+        >>> page = Stepper(dp.trace(lambda x: x.exp(), 0.0)).to_html()
+        >>> page.startswith('<div class="dpv-standalone"')
+        True
+        """
+        return standalone_html(self.scene, step=self.step, mode=self.mode, static_svg=self.svg)
+
+    def save_html(self, path: str | os.PathLike[str], *, title: str = "dpviz Stepper") -> Path:
+        """Write a whole page holding :meth:`to_html` to ``path`` (written to a temporary file first,
+        so a failure never leaves half a page); return the path.
+
+        >>> import dpviz as dp, tempfile, pathlib
+        >>> out = pathlib.Path(tempfile.mkdtemp()) / "step.html"
+        >>> Stepper(dp.trace(lambda x: x.exp(), 0.0)).save_html(out).read_text().count('class="dpv-standalone"')
+        1
+        """
+        target = Path(path)
+        if target.suffix.lower() not in (".html", ".htm"):
+            raise StepperError(f"save_html writes an HTML page; give a path ending in .html, not {str(path)!r}")
+        if not target.parent.is_dir():
+            raise StepperError(f"cannot write {str(path)!r}: the folder {str(target.parent)!r} does not exist")
+        page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                f"<title>{html.escape(title)}</title></head>\n<body>\n{self.to_html()}</body></html>\n")
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".dpviz-", suffix=".html")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(page)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)     # as an ordinary file: readable where a site is served from
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return target
+
+    def open(self) -> None:
+        """Open the widget's channel to the front end, except in VS Code (see :meth:`_repr_mimebundle_`),
+        which would try to fetch anywidget's front end from a CDN for it and fail offline.
+
+        >>> import dpviz as dp
+        >>> Stepper(dp.trace(lambda x: x.exp(), 0.0)).comm is not None     # not in VS Code here
+        True
+        """
+        if not in_vscode():
+            super().open()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        if in_vscode():
+            # VS Code loads anywidget's front end only from a CDN; its own ipywidgets bundle can
+            # draw the classic controls, which step through the kernel instead
+            from dpviz.widgets.classic import ClassicView
+            return ClassicView(self)._repr_mimebundle_(**kwargs)
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        if isinstance(data, dict):
+            # nbviewer, GitHub and a notebook reopened without its widget state show this instead
+            data["text/html"] = self.static_html()
+        return bundle
 
     def __repr__(self) -> str:
-        return f"<dpviz Stepper mode={self.mode!r} step {self._step} of {self.n_steps}>"
+        return f"<dpviz Stepper mode={self.mode!r} step {self.step} of {self.n_steps}>"

@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import html
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Mapping
@@ -38,6 +39,9 @@ _PAINT = ("fill", "stroke", "stroke-width", "stroke-dasharray")
 class Look:
     """How a box or an arrow looks: extra CSS classes, fill, stroke, width and dashes.
 
+    ``reverse`` (arrows only) draws the arrowhead at the arrow's start instead of its end: an
+    adjoint flows from an op back to its input, against the direction the value flowed.
+
     >>> Look("dp-x", "#fff", "#000").shape_attrs(main=True)
     ' fill="#fff" stroke="#000" stroke-width="1"'
     """
@@ -47,6 +51,7 @@ class Look:
     stroke: str
     width: float = 1.0
     dash: str = ""
+    reverse: bool = False
 
     def shape_attrs(self, *, main: bool) -> str:
         """The paint attributes of the main shape (filled) or of a periphery / edge line."""
@@ -64,7 +69,7 @@ def look_of(cls: str, fill_role: str, border_role: str | None = None, *, edge: b
     """
     if edge:
         role = EDGE_ROLES[fill_role]
-        return Look(cls, role.stroke, role.stroke, role.width, role.dash)
+        return Look(cls, role.stroke, role.stroke, role.width, role.dash, role.points_back)
     fill, border = ROLES[fill_role], ROLES[border_role or fill_role]
     return Look(cls, fill.fill or "#ffffff", border.stroke, border.width, border.dash)
 
@@ -84,15 +89,46 @@ LOOKS: dict[str, Look] = {
     **{f"feeding-{state}": look_of("dp-feeding", state, "read") for state in ("pending", "known", "adjoint", "tangent")},
 }
 
-#: The looks of arrows: not yet used, used by the forward pass, carried an adjoint or a
-#: tangent, and read by the current step.
+#: The looks of arrows: not yet used, used by the forward pass, carried an adjoint (drawn
+#: pointing back at the input it reached) or a tangent, and read by the current step (pointing
+#: back when the step sends an adjoint along it).
 EDGE_LOOKS: dict[str, Look] = {
     "pending": look_of("dp-pending", "pending", edge=True),
     "done": look_of("dp-done", "done", edge=True),
     "adjoint": look_of("dp-adjoint", "adjoint", edge=True),
     "tangent": look_of("dp-tangent", "tangent", edge=True),
     "feeding": look_of("dp-feeding", "read", edge=True),
+    "feeding-back": look_of("dp-feeding", "read_back", edge=True),
 }
+
+#: Arrowheads drawn at the start of reversed arrows, one per colour (SVG markers).
+_MARKER = ('<marker id="{id}" viewBox="0 0 10 7" refX="10" refY="3.5" markerUnits="userSpaceOnUse" '
+           'markerWidth="{w:.1f}" markerHeight="{h:.1f}" orient="auto-start-reverse">'
+           '<path d="M0,0 L10,3.5 L0,7 z" fill="{colour}" stroke="none"/></marker>')
+
+
+def marker_key(look: Look) -> str:
+    """The name of the arrowhead marker that a reversed arrow of this look uses (its colour).
+
+    >>> marker_key(EDGE_LOOKS["adjoint"])
+    'c78a00'
+    """
+    return look.stroke.lstrip("#").lower()
+
+
+def marker_defs(prefix: str) -> str:
+    """``<defs>`` with one arrowhead per colour of a reversed look, ids ``prefix + marker_key``.
+
+    >>> 'id="p-c78a00"' in marker_defs("p-")
+    True
+    """
+    seen: dict[str, Look] = {}
+    for look in EDGE_LOOKS.values():
+        if look.reverse:
+            seen.setdefault(marker_key(look), look)
+    marks = "".join(_MARKER.format(id=prefix + key, colour=look.stroke, w=7 + look.width, h=5 + look.width * 0.7)
+                    for key, look in seen.items())
+    return f"<defs>{marks}</defs>"
 
 #: Text colours of label lines: known, not yet known.
 INK, FAINT = "#000000", "#9a9a9a"
@@ -141,8 +177,16 @@ class SvgTemplate:
         if start < 0:
             raise ValueError("not an SVG document: no <svg> element")
         svg = svg[start:]
+        # Reversed arrows point with markers defined once in the SVG, under ids unique to its
+        # content (the same picture twice on a page defines the same markers twice: harmless).
+        self.marker_prefix = f"dp{hashlib.sha1(svg.encode()).hexdigest()[:8]}-"
+        head = svg.find(">") + 1
+        svg = (svg[:head - 1] + f' data-dp-markers="{self.marker_prefix}">' + marker_defs(self.marker_prefix)
+               + svg[head:])
         self.units: list[str] = []
         self.edges: list[tuple[str, str]] = []
+        #: the SVG id of each arrow, in the order of ``edges`` (its DOT ``id``, when it was given one)
+        self.edge_keys: list[str] = []
         self.text_slots: set[tuple[str, str]] = set()
         pieces: list[str] = []
         slots: list[_Slot] = []
@@ -159,12 +203,14 @@ class SvgTemplate:
                 self.units.append(title)
             else:
                 src, _, dst = title.partition("->")
-                key = (src, dst)
-                self.edges.append(key)
+                self.edges.append((src, dst))
+                self.edge_keys.append(html.unescape(gid))
+                key = (html.unescape(gid), (src, dst))
             pieces.append(f'<g id="{gid}" class="{kind}')
             slots.append(_Slot(len(pieces), "ncls" if kind == "node" else "ecls", key))
             pieces.append("")
-            pieces.append(f'" data-dp-unit="{html.escape(title)}">\n<title>{m.group(3)}</title>')
+            extra = f' data-dp-edge="{html.escape(html.unescape(gid))}"' if kind == "edge" else ""
+            pieces.append(f'" data-dp-unit="{html.escape(title)}"{extra}>\n<title>{m.group(3)}</title>')
             body = svg[m.end():end]
             pos = end
             self._cut_body(body, kind, key, pieces, slots)
@@ -202,7 +248,7 @@ class SvgTemplate:
                 kept = re.sub(r' text-anchor="[^"]*"', "", kept)
                 kept = re.sub(r' x="[^"]*"', f' x="{cx:.2f}"', kept)
                 kept = ' text-anchor="middle"' + kept
-            pieces.append(body[pos:m.start()] + "<text" + kept)
+            pieces.append(body[pos:m.start()] + f'<text data-dp-line="{line}"' + kept)
             paint = "".join(f' {k}="{v}"' for k, v in _ATTR.findall(" " + attrs) if k == "fill")
             slots.append(_Slot(len(pieces), "text", (key, line), True, f"{paint}>{m.group(5)}</text>"))
             self.text_slots.add((key, line))    # type: ignore[arg-type]
@@ -226,13 +272,25 @@ class SvgTemplate:
                 else:
                     out[slot.index] = f' fill="{got[1]}">{html.escape(got[0], quote=False)}</text>'
                 continue
-            look = looks.get(slot.key) if kind in ("ncls", "nshape") else edge_looks.get(slot.key)  # type: ignore
+            if kind in ("ncls", "nshape"):
+                look = looks.get(slot.key)    # type: ignore[call-overload]
+            else:                             # an arrow: by its own id, else by the boxes it joins
+                gid, pair = slot.key          # type: ignore[misc]
+                look = edge_looks.get(gid)
+                if look is None:
+                    look = edge_looks.get(pair)
             if look is None:
                 if kind in ("nshape", "eshape"):
                     out[slot.index] = slot.orig
                 continue
             if kind in ("ncls", "ecls"):
                 out[slot.index] = " " + look.cls
+            elif kind == "eshape" and look.reverse:
+                if slot.main:                 # the arrowhead at the end: hidden
+                    out[slot.index] = ' fill="none" stroke="none"'
+                else:                         # the line: an arrowhead at its start
+                    out[slot.index] = (look.shape_attrs(main=False)
+                                       + f' marker-start="url(#{self.marker_prefix}{marker_key(look)})"')
             else:
                 out[slot.index] = look.shape_attrs(main=slot.main)
         return "".join(out)

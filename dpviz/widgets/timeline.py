@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -54,7 +54,9 @@ class Event:
     ``phase`` is ``"forward"``, ``"seed"``, ``"backward"`` or ``"jvp"``. In the backward
     phase ``source`` is the node whose adjoint flows back along edge ``(node, source)``.
     ``feeding_nodes`` / ``feeding_edges`` are what this step reads. ``raw`` is the
-    engine's step object (``ForwardStep``, ``BackwardStep``, ``JvpStep``), or ``None``.
+    engine's step object (``ForwardStep``, ``BackwardStep``, ``JvpStep``), or ``None``;
+    ``position`` the argument slot of a backward step's edge when there is no ``raw``
+    (a PyTorch graph), so that of two arrows between the same nodes the right one is lit.
 
     >>> Event("forward", 3, None, (0, 1), ((0, 3), (1, 3))).phase
     'forward'
@@ -66,6 +68,7 @@ class Event:
     feeding_nodes: tuple[int, ...]
     feeding_edges: tuple[tuple[int, int], ...]
     raw: Any = None
+    position: int | None = None
 
 
 @dataclass
@@ -158,17 +161,20 @@ class Timeline:
         """The ``(step, tangent, text)`` of node ``i`` at step ``k``, or ``None``."""
         return _latest(self.tracks[i].tangents, k)
 
-    def layout_diagram(self) -> Diagram:
+    def layout_diagram(self, also: "Sequence[Timeline]" = ()) -> Diagram:
         """The diagram the layout is computed from: every node carries its *widest* text.
 
         Boxes are sized once for the longest text they will ever show, so restyling a
-        step never needs a new layout.
+        step never needs a new layout. ``also``: the timelines of other modes drawn on the
+        same layout (their adjoints and tangents count too).
         """
         nodes = []
-        for info, track in zip(self.diagram.nodes, self.tracks):
-            entries = track.grads if self.shows_grads else track.tangents
+        every = (self, *also)
+        second_line = any(t.mode == "jvp" or t.shows_grads for t in every)
+        for i, (info, track) in enumerate(zip(self.diagram.nodes, self.tracks)):
+            entries = [e for t in every for e in (*t.tracks[i].grads, *t.tracks[i].tangents)]
             value = track.value if track.value_at < NEVER else None
-            if self.mode == "jvp" or self.shows_grads:
+            if second_line:
                 if entries:
                     widest = max(entries, key=lambda e: len(e[2]))
                     grad = widest[1] if widest[1] is not None else np.zeros(())
@@ -287,7 +293,7 @@ def _from_torch(root: Any, params: Mapping[str, Any] | None) -> Timeline:
         if diagram.nodes[i].kind != "op":
             continue
         for e in sorted(into.get(i, []), key=lambda e: -1 if e.position is None else e.position):
-            events.append(Event("backward", e.src, i, (i,), ((e.src, i),)))
+            events.append(Event("backward", e.src, i, (i,), ((e.src, i),), None, e.position))
             last_use[e.src] = len(events)
     has_grads = False
     for i, info in enumerate(diagram.nodes):

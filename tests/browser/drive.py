@@ -23,8 +23,15 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
 
+#: The Stepper's parts as the browser viewer marks them (the contract the course site relies on) …
+VIEWER = {"root": '[data-dpviz="stepper"]', "graph": '[data-dpviz="view"] svg', "next": '[data-dpviz="next"]',
+          "current": "[data-dpviz-current]", "counter": '[data-dpviz="counter"]', "panel": '[data-dpviz="panel"]'}
+#: … and as the ipywidgets view VS Code shows (dpviz.widgets.classic) marks them.
+CLASSIC = {"root": ".dpviz-stepper", "graph": ".dpviz-stepper-graph svg", "next": ".dpviz-stepper button >> text=next",
+           "current": ".dpviz-stepper-graph g.node.dp-current", "counter": ".dpviz-stepper-counter",
+           "panel": ".dpviz-stepper-panel"}
 #: The highlighted (current) node of the Stepper's graph.
-CURRENT = ".dpviz-stepper-graph g.node.dp-current"
+CURRENT = VIEWER["current"]
 #: The nodes the first three "next" clicks visit in ``stepper_demo.ipynb``: tanh(x * w + b).
 FORWARD = ["n3", "n4", "n5"]
 
@@ -116,21 +123,23 @@ def browser_session(server: Any, prefix: str, *, budget: float = 90.0) -> Iterat
     assert took < budget, f"the {server.name} browser session took {took:.0f} s; it should take under {budget:.0f} s"
 
 
-def check_stepper_steps(s: Session, clicks: int = 3) -> list[str]:
+def check_stepper_steps(s: Session, clicks: int = 3, parts: dict[str, str] = VIEWER) -> list[str]:
     """After Run All Cells: the Stepper renders, and each "next" moves the highlighted node.
 
-    Checks the DOM (``g.node.dp-current`` and its ``data-dp-unit``), the step counter and the
+    Checks the DOM (the current node and its ``data-dp-unit``), the step counter and the
     panel; saves ``<prefix>-0.png`` … ``<prefix>-<clicks>.png``. Returns the units visited.
+    ``parts``: the selectors of the view shown (:data:`VIEWER`, or :data:`CLASSIC` in VS Code).
     """
     page = s.page
-    s.wait_visible(page.locator(".dpviz-stepper-graph svg"),
-                   "the Stepper widget's graph (.dpviz-stepper-graph svg) did not appear after Run All Cells")
-    page.locator(".dpviz-stepper").first.scroll_into_view_if_needed()
+    CURRENT = parts["current"]
+    s.wait_visible(page.locator(parts["graph"]),
+                   f"the Stepper widget's graph ({parts['graph']}) did not appear after Run All Cells")
+    page.locator(parts["root"]).first.scroll_into_view_if_needed()
     s.screenshot("0")
     if page.locator(CURRENT).count():
         s.fail(f"at step 0 no node should be highlighted, but {CURRENT} matches "
                f"{page.locator(CURRENT).first.get_attribute('data-dp-unit')!r}")
-    next_button = page.locator(".dpviz-stepper button", has_text="next")
+    next_button = page.locator(parts["next"])
     s.wait_visible(next_button, "the Stepper has no visible 'next' button")
     seen: list[str | None] = [None]
     for click in range(1, clicks + 1):
@@ -145,7 +154,7 @@ def check_stepper_steps(s: Session, clicks: int = 3) -> list[str]:
                      f"after click {click} on 'next' no node with class 'dp-current' and a new data-dp-unit "
                      f"appeared (the highlight stayed on {seen[-1]!r})", timeout=15_000)
         unit = page.locator(CURRENT).first.get_attribute("data-dp-unit")
-        counter_sel = ".dpviz-stepper-counter"
+        counter_sel = parts["counter"]
         try:
             page.wait_for_function("""([sel, want]) => {
                                        const el = document.querySelector(sel);
@@ -160,7 +169,51 @@ def check_stepper_steps(s: Session, clicks: int = 3) -> list[str]:
         s.screenshot(str(click))
     if seen[1:] != FORWARD[:clicks]:
         s.fail(f"the forward pass should visit {FORWARD[:clicks]}; the highlight visited {seen[1:]}")
-    panel = page.locator(".dpviz-stepper-panel").first.inner_text()
+    panel = page.locator(parts["panel"]).first.inner_text()
     if clicks == 3 and "f_5 = tanh" not in panel:
         s.fail(f"the panel should describe node 5 (tanh); it says:\n{panel}")
     return [u for u in seen[1:] if u is not None]
+
+
+#: In the page: where the current node is against the visible viewer, and how tall its label is drawn.
+CURRENT_IN_VIEW = """(root) => {
+    root = root || document;
+    const view = root.querySelector('[data-dpviz="view"]').getBoundingClientRect();
+    const cur = root.querySelector('[data-dpviz-current]');
+    if (!cur) return null;
+    const r = cur.getBoundingClientRect();
+    const label = cur.querySelector('text').getBoundingClientRect();
+    return {unit: cur.getAttribute('data-dp-unit'), label_px: label.height,
+            inside: r.left >= view.left - 0.5 && r.right <= view.right + 0.5 &&
+                    r.top >= view.top - 0.5 && r.bottom <= view.bottom + 0.5,
+            counter: root.querySelector('[data-dpviz="counter"]').textContent};
+}"""
+
+
+def step_through_viewer(s: Session, *, min_label_px: float = 9.0, shots: tuple[int, ...] = ()) -> int:
+    """Click the viewer's "next" from step 0 to the last step; at every step the counter must say
+    it, the current node must lie inside the visible viewer and its label be >= ``min_label_px``
+    tall as drawn. Returns the number of steps."""
+    page = s.page
+    root = page.locator(VIEWER["root"]).first
+    n = int(root.locator('[data-dpviz="slider"]').get_attribute("max"))
+    first = root.locator('[data-dpviz="first"]')
+    if first.is_enabled():
+        first.click()
+    for k in range(1, n + 1):
+        root.locator(VIEWER["next"]).click()
+        s.wait_until("""([sel, want]) => { const el = document.querySelector(sel);
+                                          return el && el.textContent.startsWith(want); }""",
+                     [VIEWER["counter"], f"step {k} of {n}"], f"after click {k} the counter never said 'step {k} of {n}'",
+                     timeout=5_000)
+        page.wait_for_timeout(400)            # the camera's smooth move (at most 320 ms)
+        got = page.evaluate(CURRENT_IN_VIEW)
+        if got is None:
+            s.fail(f"at step {k} no node carries data-dpviz-current")
+        if not got["inside"]:
+            s.fail(f"at step {k} the current node {got['unit']} is outside the visible viewer ({got})")
+        if got["label_px"] < min_label_px:
+            s.fail(f"at step {k} the current node's label is {got['label_px']:.1f} px tall, under {min_label_px} px")
+        if k in shots:
+            s.screenshot(f"step{k}")
+    return n

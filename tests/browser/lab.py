@@ -31,8 +31,9 @@ from typing import Iterator
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parents[2]
 
-#: Settings that keep JupyterLab and Notebook 7 quiet: no news, no update checks.
-OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"checkForUpdates": False, "fetchNews": "false"}}
+#: The settings `make lab` and Binder install (binder/overrides.json): JupyterLab and Notebook 7 stay
+#: quiet (no news, no update checks) and a saved notebook keeps its widgets' state.
+OVERRIDES = json.loads((ROOT / "binder" / "overrides.json").read_text())
 
 #: For each front end: its display name, the ``jupyter`` subcommand and the flags only it knows.
 #: ``{settings}`` stands for the temporary app settings directory that holds ``overrides.json``
