@@ -1,7 +1,7 @@
 """dpviz: see how gradients flow through a program.
 
-A small autograd engine whose traced programs are the DAGs of Definition 1 in
-../shared/reference (the paper): draw them, analyse them, step through them.
+A small autograd engine whose traced programs are the DAGs of Definition 1 of Hernández,
+Millerioux & Amigó (2022) (see notebooks/REFERENCES.md): draw them, analyse them, step through them.
 
 >>> import dpviz as dp
 >>> x = dp.tensor([[1., 2.], [3., 4.]], name="x", requires_grad=True)

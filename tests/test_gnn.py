@@ -199,3 +199,18 @@ def test_neighbour_attention_weights_are_almost_uniform(ds) -> None:
     counts = torch.bincount(pairs[0], minlength=len(nodes)).float()
     uniform = 1.0 / counts[pairs[0]]
     assert float((weights[:, 0] - uniform).abs().mean()) < 0.05
+
+
+def test_the_neighbourhood_figure_colours_topics_as_categories() -> None:
+    """Topic classes are categories: one legend entry and one colour per class, no continuous colour bar."""
+    import networkx as nx
+
+    from dpviz.gnn.figures import CLASS_COLOURS, neighbourhood_figure
+
+    g = nx.path_graph(7)
+    nx.set_node_attributes(g, {n: n % 6 for n in g}, "label")
+    fig = neighbourhood_figure(g, 3, hops=3)
+    classes = [t for t in fig.data if t.name.startswith("class ")]
+    assert sorted(t.name for t in classes) == [f"class {k}" for k in range(6)]
+    assert len({t.marker.color for t in classes}) == 6 and all(t.marker.color in CLASS_COLOURS for t in classes)
+    assert all(getattr(t.marker, "showscale", None) in (None, False) for t in fig.data)

@@ -39,6 +39,9 @@ def test_03_reverse_mode_agrees_with_pytorch():
         m = re.search(rf"dL/d{k}: engine (\S+)\s+by hand (\S+)", text)
         assert m and abs(float(m.group(1)) - float(m.group(2))) < 1e-9
     assert "dx = 4.0  expected 2x + 1 = 4.0" in text                # fan-out accumulates
+    # four rows, as the text says: one into the mul node v̄1, then the three contributions into x (v̄0)
+    rows = re.findall(r"edge \(\d, \d\): contribution \S+ into v̄(\d)", text)
+    assert rows == ["1", "0", "0", "0"], rows
     assert "accumulated=True" in text
     assert "after two 1.6799 (= 2x)" in text                        # grads accumulate across calls
     assert printed_number(r"largest difference between dpviz and PyTorch: (\S+)", text) < 1e-12

@@ -47,7 +47,8 @@ def test_12_plasticity():
     run, text = _run("12-differentiable-plasticity.ipynb")
     plastic = printed_number(r"plastic ([0-9.]+)\s+without", text)
     fixed = printed_number(r"without plasticity ([0-9.]+)", text)
-    assert plastic > fixed + 0.1
+    # as the text says: the plastic network recalls most erased bits, the fixed one clearly fewer but above chance
+    assert plastic > 0.75 and plastic > fixed + 0.1 and fixed > 0.5
     assert printed_number(r"what was shown: ([0-9.]+)", text) > 0.5                     # H stores the patterns shown
     assert_exercises_unanswered(text, "12")
 
@@ -85,6 +86,10 @@ def test_15_learning_strategies():
     alg = printed_number(r"learning profit: Algorithm 1\s+([+-][0-9.]+)", text)
     learned = printed_number(r"learning profit: Algorithm 1\s+[+-][0-9.]+\s+learned margins\s+([+-][0-9.]+)", text)
     assert learned > alg
+    # and, as the text says of this run, they earn less than Algorithm 1 on the test period
+    t_alg = printed_number(r"test\s+profit: Algorithm 1\s+([+-][0-9.]+)", text)
+    t_learned = printed_number(r"test\s+profit: Algorithm 1\s+[+-][0-9.]+\s+learned margins\s+([+-][0-9.]+)", text)
+    assert t_learned < t_alg
     after = [float(v) for v in re.findall(r"after \(1200-1498\):\s+([+-][0-9.]+)", text)]
     assert len(after) == 2 and all(v < 0 for v in after)
     assert_exercises_unanswered(text, "15")

@@ -187,3 +187,14 @@ def test_nbconvert_and_nbviewer_show_the_static_picture():
     nb.cells = [cell]
     body, _ = HTMLExporter().from_notebook_node(nb)
     assert "Static picture of step 2 (both)" in body and 'data-dp-unit="n2"' in body
+
+
+def test_modes_a_program_does_not_allow_are_named_with_the_reason():
+    s = Stepper(dp.trace(lambda x: x * 2.0, np.ones(3)), mode="forward")     # a vector output: no default seed
+    assert s.modes == ("forward", "jvp")
+    scene = json.loads(s.scene)
+    assert set(scene["refused"]) == {"backward", "both"} and "seed" in scene["refused"]["backward"]
+    with pytest.raises(StepperError, match="has modes 'forward', 'jvp'"):
+        s.mode = "backward"
+    # with a seed the same program has every mode
+    assert Stepper(dp.trace(lambda x: x * 2.0, np.ones(3)), seed=np.ones(3)).modes == ("forward", "backward", "jvp", "both")

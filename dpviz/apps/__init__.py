@@ -1,7 +1,7 @@
 """Applications of part 2 of the course: the models, data generators and metrics its notebooks use.
 
-Each module holds one topic (see ``../shared/reference/dp-applications-to-dynamical-systems.txt``
-and ``what-is-differentiable-programming.txt``):
+Each module holds one topic (see Hernández & Amigó (2019), "Differentiable programming and its applications to dynamical systems"
+and Innes (2019), "What is differentiable programming?"):
 
 * :mod:`dpviz.apps.seqdata` — seeded sequence tasks (copy, reverse) and generated question answering;
 * :mod:`dpviz.apps.attention` — additive (Bahdanau) and cosine attention, self-attention,

@@ -1,6 +1,6 @@
 """Attention: score functions, self-attention, and encoder–decoders with and without attention.
 
-Source: ``../shared/reference/dp-applications-to-dynamical-systems.txt``, section 3.1 (eqs. 4–11,
+Source: Hernández & Amigó (2019), "Differentiable programming and its applications to dynamical systems", section 3.1 (eqs. 4–11,
 Figures 3–5) and section 3.2 (self-attention).  Two layers of code:
 
 * small functions on **dpviz tensors** (:func:`bahdanau_scores`, :func:`cosine_scores`,

@@ -1,6 +1,6 @@
 """Dynamical systems and the networks that learn to predict them.
 
-Source: ``../shared/reference/dp-applications-to-dynamical-systems.txt``, section 4 (two ways to give a
+Source: Hernández & Amigó (2019), "Differentiable programming and its applications to dynamical systems", section 4 (two ways to give a
 network temporal dependence: delayed inputs or recurrence; RNNs, LSTMs, eqs. 2, 14–15; the vanishing
 gradient of Figure 6; interdependencies that change in time, Figure 7) and section 5 (i) (attention
 to select relevant time steps).

@@ -1,6 +1,6 @@
 """External memories: an end-to-end memory network and a DNC-style content-addressed memory.
 
-Source: ``../shared/reference/dp-applications-to-dynamical-systems.txt``, section 3.2: memory networks
+Source: Hernández & Amigó (2019), "Differentiable programming and its applications to dynamical systems", section 3.2: memory networks
 ([7]: "a recurrent attention model over an external memory") and Differentiable Neural Computers
 ([8]: a controller with an N × W memory, read and written through weightings computed by content
 similarity, temporal links and dynamic allocation).  Both models are PyTorch modules so they train

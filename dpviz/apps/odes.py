@@ -1,9 +1,9 @@
 """Differentiable simulation: fit an ODE through its solver, and correct an incomplete mechanism with a network.
 
-Sources: ``../shared/reference/what-is-differentiable-programming.txt`` ("differential equations fit to
+Sources: Innes (2019), "What is differentiable programming?" ("differential equations fit to
 data via sensitivities … are equivalent in all but terminology to neural networks"; hybrid models whose
 network makes small adjustments to an explicit program) and
-``../shared/reference/dp-applications-to-dynamical-systems.txt`` section 5 (iii) (a numerical model
+Hernández & Amigó (2019), "Differentiable programming and its applications to dynamical systems" section 5 (iii) (a numerical model
 combined with a trained differentiable component).
 
 The system is a damped pendulum, ``θ'' = −a sin θ − c θ'`` (``a = g/L``, ``c`` the friction).

@@ -1,6 +1,6 @@
 """Differentiable plasticity: fixed weights plus Hebbian traces whose influence is learned.
 
-Source: ``../shared/reference/dp-applications-to-dynamical-systems.txt``, section 3.3, eqs. (12)–(13)
+Source: Hernández & Amigó (2019), "Differentiable programming and its applications to dynamical systems", section 3.3, eqs. (12)–(13)
 (after Miconi, Stanley and Clune [34]):
 
     y_j = tanh( Σ_i (w_ij + α_ij H_ij(t)) y_i ),        H_ij(t+1) = η y_i y_j + (1 − η) H_ij(t).

@@ -1,6 +1,6 @@
 """Learning strategies: the paper's Algorithm 1 and its differentiable relaxation.
 
-Source: ``../shared/reference/dp-generalization-characterization-limitations.txt``, section 6 (Algorithm 1:
+Source: Hernández, Millerioux & Amigó (2022), "Differentiable programming: Generalization, characterization and limitations of deep learning", section 6 (Algorithm 1:
 decisions guided by pre-trained models, here buying or selling a raw material from predicted trends of oil
 prices and interest rates) and section 2 (an ``if`` whose condition is learned becomes the convex combination
 ``a·y(x) + (1 − a)·z(x)`` with ``a`` a sigmoid).

@@ -23,6 +23,10 @@ def degree_figure(deg: torch.Tensor) -> go.Figure:
     return fig
 
 
+#: One colour per topic class (Okabe–Ito's palette without black; CiteSeer has 6 classes).
+CLASS_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
+
+
 def neighbourhood_figure(g: nx.Graph, center: int, hops: int = 2, seed: int = 0) -> go.Figure:
     """The ``hops``-hop neighbourhood of ``center``, nodes coloured by class.
 
@@ -36,19 +40,23 @@ def neighbourhood_figure(g: nx.Graph, center: int, hops: int = 2, seed: int = 0)
     for a, b in sub.edges():
         ex += [pos[a][0], pos[b][0], None]
         ey += [pos[a][1], pos[b][1], None]
-    nodes = list(sub.nodes())
     fig = go.Figure()
     fig.add_scatter(x=ex, y=ey, mode="lines", line={"width": 1, "color": "#bbb"}, hoverinfo="skip",
-                    name="links")
-    fig.add_scatter(
-        x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers", name="papers",
-        marker={"size": [16 if n == center else 9 for n in nodes],
-                "color": [sub.nodes[n]["label"] for n in nodes], "colorscale": "Viridis",
-                "showscale": True, "colorbar": {"title": "class"}},
-        text=[f"node {n}, class {sub.nodes[n]['label']}" for n in nodes], hoverinfo="text",
-    )
-    fig.update_layout(title=f"{hops}-hop neighbourhood of node {center}", showlegend=False,
-                      xaxis={"visible": False}, yaxis={"visible": False}, template="plotly_white")
+                    name="links", showlegend=False)
+    # topics are categories: one colour each (Okabe–Ito, colour-blind safe) and a legend, not a colour scale
+    classes = sorted({sub.nodes[n]["label"] for n in sub.nodes()})
+    for k in classes:
+        members = [n for n in sub.nodes() if sub.nodes[n]["label"] == k]
+        fig.add_scatter(
+            x=[pos[n][0] for n in members], y=[pos[n][1] for n in members], mode="markers", name=f"class {k}",
+            marker={"size": [16 if n == center else 9 for n in members],
+                    "color": CLASS_COLOURS[int(k) % len(CLASS_COLOURS)],
+                    "line": {"width": [2.5 if n == center else 0.5 for n in members], "color": "#000000"}},
+            text=[f"node {n}, class {k}" + (" (the centre)" if n == center else "") for n in members],
+            hoverinfo="text")
+    fig.update_layout(title=f"{hops}-hop neighbourhood of node {center} (the large dot), coloured by class",
+                      legend={"title": {"text": "topic"}}, xaxis={"visible": False}, yaxis={"visible": False},
+                      template="plotly_white")
     return fig
 
 

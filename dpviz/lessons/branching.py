@@ -2,7 +2,7 @@
 
 Python's ``if`` and ``while`` run while the program is traced; only the branch taken is
 recorded (define-by-run, see the AD notes, "Control flow"). The paper
-(dp-generalization-characterization-limitations.txt, section 2 and Figure 1) replaces an
+(Hernández, Millerioux & Amigó 2022, section 2 and Figure 1) replaces an
 ``if`` whose condition must be learned by a convex combination of both branches:
 
 .. math::  a = \\sigma(w x + b), \\qquad \\text{out} = a\\,y(x) + (1 - a)\\,z(x).

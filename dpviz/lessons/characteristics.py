@@ -1,7 +1,7 @@
 """Notebook 08: three programs over the same sequence - an MLP on the concatenation, an RNN
 and self-attention - and the paper's program characteristics measured on their graphs.
 
-dp-generalization-characterization-limitations.txt, section 3.1 (characteristics 1, 3, 4)
+Hernández, Millerioux & Amigó (2022), section 3.1 (characteristics 1, 3, 4)
 and section 4.1 (Figures 2 and 3): in an RNN the path from ``x_{t-l}`` to ``y_t`` grows
 with ``l``; self-attention joins every input to every output by paths of one length
 (``y_t = Σ_i similarity(q_t, k_i) v_i``). Path lengths are counted with

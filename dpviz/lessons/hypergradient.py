@@ -1,7 +1,7 @@
 """Notebook 07: a hypergradient, the derivative of the validation loss with respect to the
 learning rate, obtained by differentiating *through* unrolled SGD steps.
 
-The AD notes (automatic-differentiation-and-dp-notes.txt, "Differentiable programming",
+The course's AD notes ("Differentiable programming",
 citing Maclaurin, Duvenaud and Adams 2015) describe hypergradients as gradient-based
 optimisation of gradient-based optimisation. The inner loop here is K steps of
 ``w ← w − η ∇L_train(w)`` on a small linear regression; the outer function is

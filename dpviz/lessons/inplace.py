@@ -1,6 +1,6 @@
 """Notebook 06: the two examples of the AD notes, run in dpviz and in PyTorch side by side.
 
-automatic-differentiation-and-dp-notes.txt ("In-Place operations" and "Aliasing") shows
+The course's AD notes ("In-Place operations" and "Aliasing"; after Paszke et al. 2017) show
 
 * ``y = x.tanh(); y.add_(3); y.backward()`` - tanh's backward rule needs its output,
   which ``add_`` overwrote: the version counter catches it;

@@ -1,7 +1,7 @@
 """Notebook 04's cost meter: build full Jacobians by forward mode (one JVP per input) and by
 reverse mode (one VJP per output), time both, and plot the times as the sizes grow.
 
-The AD notes (automatic-differentiation-and-dp-notes.txt, "Automatic Differentiation",
+The course's AD notes ("Automatic Differentiation",
 points 1-4) say one forward sweep gives a column of the Jacobian, one reverse sweep a row,
 and that reverse mode suits F: Rⁿ → R while forward mode suits G: R → Rᵐ. Here that is
 measured instead of stated.

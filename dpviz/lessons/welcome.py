@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from dpviz.doctor import report
 
-#: The rows of Table 1 of dp-generalization-characterization-limitations.txt (section 2,
+#: The rows of Table 1 of Hernández, Millerioux & Amigó (2022) (section 2,
 #: "Differentiable vs classical programming"): (classical, differentiable).
 TABLE_1: tuple[tuple[str, str], ...] = (
     ("Sequence of explicit instructions", "Sequence of differentiable primitives"),

@@ -118,14 +118,17 @@ class Stepper(GraphViewer):
             raise StepperError(f"speed is in steps per second, between 0 and 50; got {speed!r}")
         first = build_timeline(obj, mode, seed=seed, tangents=tangents, params=params)
         timelines = {mode: first}
+        #: the modes this program does not allow, with the engine's reason (the menu says it)
+        self.refused: dict[str, str] = {}
         if first.source_kind == "program":
-            # the other modes, where this program allows them (jvp needs an input, backward a seed)
+            # the other modes, where this program allows them (jvp needs an input, backward a seed
+            # and values that no in-place op overwrote)
             for other in MODES:
                 if other != mode:
                     try:
                         timelines[other] = build_timeline(first.program, other, seed=seed, tangents=tangents)
-                    except DpvizError:
-                        pass
+                    except DpvizError as exc:
+                        self.refused[other] = str(exc).split("\n")[0]
         self._timelines: dict[str, Timeline] = {m: timelines[m] for m in MODES if m in timelines}
         self.speed = float(speed)
         self._renderer, self._timeout, self._threshold = renderer, timeout, threshold
@@ -184,7 +187,8 @@ class Stepper(GraphViewer):
             groups[u] = {"title": g.title, "members": len(g.members),
                          "summary": f"{len(g.members)} nodes: {op_summary(diagram, g.members)}"}
         return {"svg": "", "looks": looks, "edge_looks": edge_looks,
-                 "modes": list(self._plays), "mode_titles": {m: MODE_TITLES[m] for m in self._plays},
+                 "modes": list(self._plays), "mode_titles": {m: MODE_TITLES[m] for m in MODES},
+                 "refused": self.refused,
                  "frames": frames, "legend": {m: self._legend(m) for m in self._plays},
                  "nodes": node_details(self._timelines, unit_of, self.mode), "groups": groups,
                  "foldable": tl.source_kind == "program" and all(g.kind == "scope" for g in plan.groups)

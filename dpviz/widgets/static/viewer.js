@@ -166,9 +166,16 @@ function mount(el, model) {
     V.tracks = {};
     for (const m of scene.modes) V.tracks[m] = new Track(scene.frames[m]);
     V.mode = scene.modes.includes(model.get("mode")) ? model.get("mode") : scene.modes[0];
-    modeSel.replaceChildren(...scene.modes.map(m => h("option", { value: m, text: scene.mode_titles[m] })));
+    // the modes this program allows, then those it does not, greyed out with the engine's reason
+    const refused = Object.entries(scene.refused || {});
+    modeSel.replaceChildren(
+      ...scene.modes.map(m => h("option", { value: m, text: scene.mode_titles[m] })),
+      ...refused.map(([m, why]) => h("option", { value: m, disabled: true, title: why,
+                                                 text: `${scene.mode_titles[m]}: not possible here` })));
     modeSel.value = V.mode;
-    modeSel.style.display = scene.modes.length > 1 ? "" : "none";
+    modeSel.style.display = scene.modes.length + refused.length > 1 ? "" : "none";
+    modeSel.title = refused.length ? refused.map(([m, why]) => `${scene.mode_titles[m]}: ${why}`).join("\n")
+                                   : "which pass to step through";
     const stepping = scene.frames[V.mode].n > 0;
     for (const b of [firstB, prevB, playB, nextB, lastB, slider, speedSel]) b.style.display = stepping ? "" : "none";
     counter.style.display = stepping ? "" : "none";
