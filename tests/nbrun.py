@@ -18,6 +18,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbclient import NotebookClient
@@ -139,6 +140,7 @@ def run_notebook(name: str | Path, timeout: float = 90, max_mb: float = 1500, qu
     assert seconds < timeout, f"{src.name} took {seconds:.1f} s (limit {timeout} s)"
     assert peak_mb < max_mb, f"{src.name} peaked at {peak_mb:.0f} MB (limit {max_mb} MB)"
     check_drawings(drawings, src.name)
+    check_figures(nb, src.name)
     return NotebookRun(nb, seconds, peak_mb, gpu_bytes / 2**20, drawings=drawings)
 
 
@@ -172,6 +174,21 @@ def _shown_framed(dot: str, renderer: str) -> bool:
     finally:
         os.environ.pop("DPVIZ_RENDERER") if old is None else os.environ.update(DPVIZ_RENDERER=old)
     return "dpviz-drawing-frame" in bundle.get("text/html", "")
+
+
+def check_figures(nb: Any, name: str) -> None:
+    """Every plotly figure a notebook shows has the course's look (``dpviz.plotstyle``): its template,
+    whose legend sits right of the plot, clear of the title and the data."""
+    from dpviz.plotstyle import PALETTE
+
+    for k, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            fig = out.get("data", {}).get("application/vnd.plotly.v1+json")
+            if fig is None:
+                continue
+            tpl = fig.get("layout", {}).get("template", {}).get("layout", {})
+            assert tpl.get("colorway") == list(PALETTE) and tpl.get("legend", {}).get("x", 0) > 1, (
+                f"{name}, cell {k}: a plotly figure without the course template (dpviz.plotstyle.TEMPLATE)")
 
 
 def check_drawings(drawings: list, name: str) -> None:

@@ -37,7 +37,8 @@ ENGINE = ["dpviz.errors", "dpviz.extras", "dpviz.settings", "dpviz.context", "dp
 #: Layers, lowest first; a module may import its own layer and the ones below.
 LAYERS = {
     "engine": ENGINE,
-    "pictures and analysis": ["dpviz.pictures", "dpviz.pictures.*", "dpviz.analysis", "dpviz.gradchecker"],
+    "pictures and analysis": ["dpviz.pictures", "dpviz.pictures.*", "dpviz.analysis", "dpviz.gradchecker",
+                              "dpviz.plotstyle"],
     "widgets": ["dpviz.widgets", "dpviz.widgets.*"],
     "course": ["dpviz.lessons", "dpviz.lessons.*", "dpviz.apps", "dpviz.apps.*", "dpviz.exercises",
                "dpviz.exercises.*", "dpviz.gnn", "dpviz.gnn.*", "dpviz.data", "dpviz.data.*", "dpviz.figure",
@@ -45,7 +46,9 @@ LAYERS = {
 }
 
 #: What the torch/GNN part may use of the rest of dpviz.
-TORCH_PART, TORCH_PART_MAY_USE = ("dpviz.gnn", "dpviz.data"), {"dpviz.errors", "dpviz.extras", "dpviz.settings"}
+#: (``dpviz.plotstyle``: the course's plotly look, which imports nothing of dpviz.)
+TORCH_PART, TORCH_PART_MAY_USE = ("dpviz.gnn", "dpviz.data"), {"dpviz.errors", "dpviz.extras", "dpviz.settings",
+                                                               "dpviz.plotstyle"}
 
 
 @dataclass(frozen=True)

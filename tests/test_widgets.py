@@ -55,9 +55,13 @@ def test_live_training_picks_a_redrawn_figure_in_vscode(monkeypatch):
 def test_plot_helpers_share_one_look():
     figs = [loss_curves({"train": [1, 0.5]}), accuracy_sweep([0, 1], {"MLP": [0.6, 0.5]}),
             alignment_heatmap(np.eye(3)), path_length_profile({"MLP": {2: 3}})]
+    from dpviz.plotstyle import TEMPLATE
+    import plotly.io as pio
+
     for fig in figs:
-        assert fig.layout.template.layout.plot_bgcolor in (None, "white")
-        assert fig.layout.font.size == 13
+        # the course's template, whose legend sits right of the plot, clear of the title
+        assert fig.layout.template == pio.templates[TEMPLATE]
+        assert fig.layout.template.layout.font.size == 13 and fig.layout.template.layout.legend.x > 1
     sweep = accuracy_sweep([0.0, 0.5], {"GCN": [0.7, 0.6]}, reference={"GCN": ([0.0], [0.703]), "paper MLP": ([0], [0.59])})
     assert [t.name for t in sweep.data] == ["GCN", "GCN (reference)", "paper MLP (reference)"]
     assert sweep.data[1].marker.symbol == "diamond-open" and sweep.data[0].line.color == sweep.data[1].marker.color

@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dpviz.apps import require
-from dpviz.widgets.plots import style
+from dpviz.plotstyle import style
 
 
 def lines(series: Mapping[str, Sequence[float]], x: Sequence[float] | None = None, *, xlabel: str = "t",

@@ -10,6 +10,8 @@ import networkx as nx
 import plotly.graph_objects as go
 import torch
 
+from dpviz.plotstyle import TEMPLATE
+
 
 def degree_figure(deg: torch.Tensor) -> go.Figure:
     """Histogram of node degrees (log count axis: a few hubs, many degree-1 nodes).
@@ -19,7 +21,7 @@ def degree_figure(deg: torch.Tensor) -> go.Figure:
     """
     fig = go.Figure(go.Histogram(x=deg.tolist(), xbins={"size": 1}))
     fig.update_layout(title="Degree distribution", xaxis_title="degree", yaxis_title="nodes",
-                      yaxis_type="log", template="plotly_white")
+                      yaxis_type="log", template=TEMPLATE)
     return fig
 
 
@@ -56,7 +58,23 @@ def neighbourhood_figure(g: nx.Graph, center: int, hops: int = 2, seed: int = 0)
             hoverinfo="text")
     fig.update_layout(title=f"{hops}-hop neighbourhood of node {center} (the large dot), coloured by class",
                       legend={"title": {"text": "topic"}}, xaxis={"visible": False}, yaxis={"visible": False},
-                      template="plotly_white")
+                      template=TEMPLATE)
+    return fig
+
+
+def split_counts_figure(y: torch.Tensor, masks: dict[str, torch.Tensor], num_classes: int) -> go.Figure:
+    """How many nodes of each class every split holds (grouped bars, one colour per split).
+
+    >>> y = torch.tensor([0, 1, 1, 2]); m = torch.tensor([True, True, False, False])
+    >>> [t.name for t in split_counts_figure(y, {"train": m, "test": ~m}, 3).data]
+    ['train (2)', 'test (2)']
+    """
+    fig = go.Figure()
+    for name, mask in masks.items():
+        fig.add_bar(name=f"{name} ({int(mask.sum())})", x=list(range(num_classes)),
+                    y=torch.bincount(y[mask], minlength=num_classes).tolist())
+    fig.update_layout(barmode="group", title="Class counts per split", xaxis_title="class",
+                      yaxis_title="nodes", template=TEMPLATE)
     return fig
 
 
@@ -70,7 +88,7 @@ def loss_figure(curves: dict[str, list[float]]) -> go.Figure:
     for name, values in curves.items():
         fig.add_scatter(x=list(range(1, len(values) + 1)), y=values, mode="lines", name=name)
     fig.update_layout(title="Training loss", xaxis_title="epoch", yaxis_title="cross-entropy",
-                      template="plotly_white")
+                      template=TEMPLATE)
     return fig
 
 
@@ -87,5 +105,5 @@ def attention_vs_degree_figure(degree: torch.Tensor, weight: torch.Tensor) -> go
     fig.add_scatter(x=d.tolist(), y=(1.0 / (d + 1)).tolist(), mode="lines", name="1/(degree+1)")
     fig.update_layout(title="Neighbour-masked attention ≈ mean aggregation", xaxis_title="degree",
                       yaxis_title="attention weight (head average)", xaxis_type="log",
-                      template="plotly_white")
+                      template=TEMPLATE)
     return fig

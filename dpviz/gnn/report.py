@@ -15,6 +15,8 @@ from typing import Sequence
 
 import plotly.graph_objects as go
 
+from dpviz.plotstyle import TEMPLATE
+
 Record = dict[str, object]
 CSV_FIELDS = ["experiment", "label", "group", "training", "paper", "mean", "std", "min", "max",
               "seeds", "seconds", "flag", "note"]
@@ -75,7 +77,7 @@ def training_size_figure(records: Sequence[Record]) -> go.Figure:
     fig.add_scatter(x=n, y=[r["paper"] for r in rows], mode="markers", name="paper",
                     marker={"symbol": "x", "size": 10})
     fig.update_layout(title="GCN2 test accuracy vs training-set size", yaxis_title="test accuracy (%)",
-                      xaxis_title="training nodes (first N)", template="plotly_white")
+                      xaxis_title="training nodes (first N)", template=TEMPLATE)
     return fig
 
 
@@ -101,7 +103,7 @@ def removal_figure(records: Sequence[Record]) -> go.Figure:
         if key in keyed:
             fig.add_hline(y=float(keyed[key]["mean"]), line_dash="dot", annotation_text=name)  # type: ignore[arg-type]
     fig.update_layout(title="GCN2 test accuracy as edges are removed", xaxis_title="edges removed (%)",
-                      yaxis_title="test accuracy (%)", template="plotly_white")
+                      yaxis_title="test accuracy (%)", template=TEMPLATE)
     return fig
 
 
@@ -118,7 +120,7 @@ def model_bars_figure(records: Sequence[Record]) -> go.Figure:
                 error_y={"type": "data", "array": [r["std"] for r in rows]})
     fig.add_bar(x=names, y=[r["paper"] for r in rows], name="paper")
     fig.update_layout(barmode="group", title="Test accuracy by model", yaxis_title="test accuracy (%)",
-                      template="plotly_white", xaxis_tickangle=-35)
+                      template=TEMPLATE, xaxis_tickangle=-35)
     return fig
 
 

@@ -171,6 +171,7 @@ def plot_fit(fit: ConditionFit) -> Any:
     """Two plotly panels: the loss curve, and the learned program against the true ``if``."""
     from plotly.subplots import make_subplots
     import plotly.graph_objects as go
+    from dpviz.plotstyle import TEMPLATE
 
     c = curve(fit)
     X, T = make_data()
@@ -183,5 +184,5 @@ def plot_fit(fit: ConditionFit) -> Any:
     fig.update_yaxes(type="log", row=1, col=1)
     fig.update_xaxes(title_text="step", row=1, col=1)
     fig.update_xaxes(title_text="x", row=1, col=2)
-    fig.update_layout(height=360, width=860, margin=dict(t=40, b=40))
+    fig.update_layout(template=TEMPLATE, height=360, width=860, margin=dict(t=40, b=40))
     return fig

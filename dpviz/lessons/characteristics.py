@@ -150,6 +150,7 @@ def from_first_input(profile: Any) -> list[int]:
 def plot_profiles(profs: dict[str, Any]) -> Any:
     """Path length from x_0 to y_t against the lag t, one line per model (Figures 2 and 3)."""
     import plotly.graph_objects as go
+    from dpviz.plotstyle import TEMPLATE
 
     fig = go.Figure()
     for name, p in profs.items():
@@ -157,7 +158,7 @@ def plot_profiles(profs: dict[str, Any]) -> Any:
         fig.add_trace(go.Scatter(x=list(range(len(row))), y=row, mode="lines+markers", name=name))
     fig.update_xaxes(title_text="lag l (output y_l, input x_0)", dtick=1)
     fig.update_yaxes(title_text="shortest path length (edges)", rangemode="tozero")
-    fig.update_layout(height=360, width=700, margin=dict(t=30, b=40))
+    fig.update_layout(template=TEMPLATE, height=360, width=700, margin=dict(t=30, b=40))
     return fig
 
 

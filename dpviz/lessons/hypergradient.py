@@ -124,6 +124,7 @@ def plot(s: Sweep, path: Sequence[tuple[float, float]] = (), tangent_at: Sequenc
     """Validation loss against learning rate (log-log), short tangent lines whose slope is the
     hypergradient at the points in ``tangent_at``, and the path taken by :func:`tune`."""
     import plotly.graph_objects as go
+    from dpviz.plotstyle import TEMPLATE
 
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=s.lrs, y=s.values, mode="lines+markers", name="V(η) after training"))
@@ -137,5 +138,5 @@ def plot(s: Sweep, path: Sequence[tuple[float, float]] = (), tangent_at: Sequenc
                                  marker=dict(symbol="x", size=8), name="hypergradient descent on η"))
     fig.update_xaxes(type="log", title_text="learning rate η")
     fig.update_yaxes(type="log", title_text="validation MSE after training")
-    fig.update_layout(height=400, width=760, margin=dict(t=30, b=40))
+    fig.update_layout(template=TEMPLATE, height=400, width=760, margin=dict(t=30, b=40))
     return fig

@@ -34,7 +34,7 @@ import plotly.graph_objects as go
 
 from dpviz.errors import DpvizError
 from dpviz.tensors import Tensor
-from dpviz.widgets.plots import PALETTE, style
+from dpviz.plotstyle import PALETTE, style
 
 
 def _number(value: Any, name: str) -> float:

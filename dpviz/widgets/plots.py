@@ -18,10 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dpviz.errors import DpvizError
-
-#: The colours every dpviz plot cycles through (colour-blind safe, Okabe–Ito).
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-
+from dpviz.plotstyle import PALETTE, style
 
 class PlotError(DpvizError, ValueError):
     """Data that a plot helper cannot draw (empty, ragged, wrong shape).
@@ -31,20 +28,6 @@ class PlotError(DpvizError, ValueError):
     ...
     dpviz.widgets.plots.PlotError: loss_curves needs at least one curve, e.g. {'train': losses}
     """
-
-
-def style(fig: go.Figure, *, title: str | None = None, height: int = 360) -> go.Figure:
-    """Give ``fig`` the dpviz look (white background, light grid, legend on top) and return it.
-
-    >>> style(go.Figure(), title="x").layout.title.text
-    'x'
-    """
-    fig.update_layout(template="simple_white", title=title, height=height, colorway=list(PALETTE),
-                      margin=dict(l=60, r=20, t=50 if title else 20, b=50), font=dict(size=13),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0))
-    fig.update_xaxes(showgrid=True, gridcolor="#eeeeee")
-    fig.update_yaxes(showgrid=True, gridcolor="#eeeeee")
-    return fig
 
 
 def _series(values: Any, what: str) -> np.ndarray:

@@ -1,0 +1,47 @@
+"""The course's one plotly look: a template named ``"dpviz"`` that every figure of the course uses.
+
+White background, a light grid, the Okabe–Ito colours (colour-blind safe) and the legend to the
+right of the plot, outside it, where it can never cover the title or the data. It depends on
+nothing else in dpviz, so the engine's widgets and the PyTorch part (``dpviz.gnn``) share it.
+
+>>> import plotly.graph_objects as go
+>>> fig = style(go.Figure(), title="Training loss")
+>>> fig.layout.template.layout.legend.x, fig.layout.title.text
+(1.02, 'Training loss')
+"""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+#: The colours every dpviz plot cycles through (colour-blind safe, Okabe–Ito).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+
+#: The name the template is registered under in ``plotly.io.templates``.
+TEMPLATE = "dpviz"
+
+
+def _template() -> go.layout.Template:
+    base = pio.templates["simple_white"]
+    tpl = go.layout.Template(base)
+    tpl.layout.update(
+        colorway=list(PALETTE), font=dict(size=13),
+        title=dict(x=0, xanchor="left", y=0.98, yanchor="top", font=dict(size=15)),
+        # a vertical legend outside the plot on the right: never over the title, a curve or a marker line
+        legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"),
+        xaxis=dict(showgrid=True, gridcolor="#eeeeee"), yaxis=dict(showgrid=True, gridcolor="#eeeeee"))
+    return tpl
+
+
+pio.templates[TEMPLATE] = _template()
+
+
+def style(fig: go.Figure, *, title: str | None = None, height: int = 360) -> go.Figure:
+    """Give ``fig`` the course's look (template ``"dpviz"``), a title and a height; return it.
+
+    >>> style(go.Figure(), title="x", height=300).layout.height
+    300
+    """
+    fig.update_layout(template=TEMPLATE, title=title, height=height,
+                      margin=dict(l=60, r=20, t=56 if title else 20, b=50))
+    return fig
