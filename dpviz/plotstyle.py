@@ -36,6 +36,21 @@ def _template() -> go.layout.Template:
 pio.templates[TEMPLATE] = _template()
 
 
+def log_ticks(values) -> dict:
+    """Tick settings for a log axis that shows ``values``: one tick per power of ten (written 10⁻²)
+    when they span two decades or more, else ticks at 1, 2 and 5 of each decade.
+
+    >>> log_ticks([1e-3, 0.5]), log_ticks([0.05, 0.2])
+    ({'type': 'log', 'dtick': 1, 'exponentformat': 'power'}, {'type': 'log', 'dtick': 'D2'})
+    """
+    import math
+
+    positive = [float(v) for v in values if v is not None and math.isfinite(float(v)) and float(v) > 0]
+    if positive and math.log10(max(positive) / min(positive)) >= 2:
+        return {"type": "log", "dtick": 1, "exponentformat": "power"}
+    return {"type": "log", "dtick": "D2"}
+
+
 def style(fig: go.Figure, *, title: str | None = None, height: int = 360) -> go.Figure:
     """Give ``fig`` the course's look (template ``"dpviz"``), a title and a height; return it.
 

@@ -29,6 +29,12 @@ def test_10_attention():
     assert "RNN grows with lag: True | self-attention constant: True" in text
     assert run.has_mime("image/svg+xml") or "Drawing" in text               # the attention program is drawn
     assert run.has_mime("application/vnd.plotly.v1+json")                   # heatmaps and curves
+    assert "an example: 1 sequence of length 8\n  inputs  [" in text          # printed readably, not as a repr
+    curves = [o["data"]["application/vnd.plotly.v1+json"] for c in run.nb.cells for o in c.get("outputs", [])
+              if "application/vnd.plotly.v1+json" in o.get("data", {})
+              and "Training loss" in str(o["data"]["application/vnd.plotly.v1+json"]["layout"].get("title"))]
+    names = [t["name"] for t in curves[0]["data"]]
+    assert "none (mean of 20 steps)" in names and "none (each step)" in names  # raw faint under the smoothed
     assert_exercises_unanswered(text, "10")
 
 

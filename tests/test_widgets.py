@@ -90,3 +90,17 @@ def test_explore_retraces_and_says_when_the_program_changes():
         explore(f, {"z": (0.0, 1.0)})
     with pytest.raises(dp.DpvizError, match="min < max"):
         explore(f, {"x": (1.0, 0.0)})
+
+
+def test_marker_lines_and_log_axes_read_cleanly():
+    """A marker line has its own colour above the data (a grey dotted one vanished on a gridline);
+    a log axis ticks once per decade when the data span decades, else at 1, 2 and 5."""
+    from dpviz.apps import figures
+
+    fig = figures.lines({"a": [1.0, 2.0, 3.0, 4.0]}, vline=2)
+    line = fig.layout.shapes[0]
+    assert line.line.color == "#D55E00" and line.layer == "above" and line.opacity == 1
+    wide = loss_curves({"loss": [1.0, 1e-3]}, log_y=True)
+    narrow = loss_curves({"loss": [0.2, 0.05]}, log_y=True)
+    assert (wide.layout.yaxis.dtick, wide.layout.yaxis.exponentformat) == (1, "power")
+    assert narrow.layout.yaxis.dtick == "D2"

@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dpviz.apps import require
-from dpviz.plotstyle import style
+from dpviz.plotstyle import log_ticks, style
 
 
 def lines(series: Mapping[str, Sequence[float]], x: Sequence[float] | None = None, *, xlabel: str = "t",
@@ -41,9 +41,13 @@ def lines(series: Mapping[str, Sequence[float]], x: Sequence[float] | None = Non
                                  line=dict(dash=(dash or {}).get(name, "solid"))))
     style(fig, title=title)
     fig.update_xaxes(title_text=xlabel)
-    fig.update_yaxes(title_text=ylabel, type="log" if log_y else "linear")
+    if log_y:
+        fig.update_yaxes(title_text=ylabel, **log_ticks([v for t in fig.data for v in t.y]))
+    else:
+        fig.update_yaxes(title_text=ylabel, type="linear")
     if vline is not None:
-        fig.add_vline(x=vline, line=dict(color="grey", dash="dot"))
+        # a marker line in its own colour, above the data: a grey dotted one vanished on a gridline
+        fig.add_vline(x=vline, line=dict(color="#D55E00", dash="dash", width=2), layer="above", opacity=1)
     return fig
 
 
@@ -103,5 +107,8 @@ def bars(groups: Mapping[str, Mapping[str, float]], *, ylabel: str = "", title: 
         fig.add_trace(go.Bar(x=list(values), y=[float(v) for v in values.values()], name=str(name)))
     style(fig, title=title)
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title_text=ylabel, type="log" if log_y else "linear")
+    if log_y:
+        fig.update_yaxes(title_text=ylabel, **log_ticks([v for t in fig.data for v in t.y]))
+    else:
+        fig.update_yaxes(title_text=ylabel, type="linear")
     return fig

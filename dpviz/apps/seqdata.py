@@ -34,6 +34,24 @@ class SeqBatch:
     inputs: np.ndarray
     targets: np.ndarray
 
+    def __str__(self) -> str:
+        """What ``print(batch)`` shows: how many sequences, how long, and the first few of them.
+
+        >>> print(SeqBatch(np.array([[3, 1, 2]]), np.array([[2, 1, 3]])))
+        1 sequence of length 3
+          inputs  [3 1 2]
+          targets [2 1 3]
+        """
+        n = int(self.inputs.shape[0])
+        lines = [f"{n} sequence{'s' if n != 1 else ''} of length {self.length}"]
+        for row in range(min(n, 3)):
+            prefix = f"  #{row} " if n > 1 else "  "
+            lines.append(f"{prefix}inputs  {np.array2string(self.inputs[row], max_line_width=200)}")
+            lines.append(f"{' ' * len(prefix)}targets {np.array2string(self.targets[row], max_line_width=200)}")
+        if n > 3:
+            lines.append(f"  … and {n - 3} more")
+        return "\n".join(lines)
+
     @property
     def length(self) -> int:
         """The number of symbols in each sequence.

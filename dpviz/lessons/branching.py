@@ -171,7 +171,7 @@ def plot_fit(fit: ConditionFit) -> Any:
     """Two plotly panels: the loss curve, and the learned program against the true ``if``."""
     from plotly.subplots import make_subplots
     import plotly.graph_objects as go
-    from dpviz.plotstyle import TEMPLATE
+    from dpviz.plotstyle import TEMPLATE, log_ticks
 
     c = curve(fit)
     X, T = make_data()
@@ -181,7 +181,7 @@ def plot_fit(fit: ConditionFit) -> Any:
     fig.add_trace(go.Scatter(x=c["x"], y=c["soft"], mode="lines", name="a·y(x) + (1−a)·z(x)"), row=1, col=2)
     fig.add_trace(go.Scatter(x=c["x"], y=c["a"], mode="lines", name="a = σ(wx + b)",
                              line=dict(dash="dot")), row=1, col=2)
-    fig.update_yaxes(type="log", row=1, col=1)
+    fig.update_yaxes(row=1, col=1, **log_ticks(fig.data[0].y))
     fig.update_xaxes(title_text="step", row=1, col=1)
     fig.update_xaxes(title_text="x", row=1, col=2)
     fig.update_layout(template=TEMPLATE, height=360, width=860, margin=dict(t=40, b=40))

@@ -124,7 +124,7 @@ def plot(s: Sweep, path: Sequence[tuple[float, float]] = (), tangent_at: Sequenc
     """Validation loss against learning rate (log-log), short tangent lines whose slope is the
     hypergradient at the points in ``tangent_at``, and the path taken by :func:`tune`."""
     import plotly.graph_objects as go
-    from dpviz.plotstyle import TEMPLATE
+    from dpviz.plotstyle import TEMPLATE, log_ticks
 
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=s.lrs, y=s.values, mode="lines+markers", name="V(η) after training"))
@@ -136,7 +136,7 @@ def plot(s: Sweep, path: Sequence[tuple[float, float]] = (), tangent_at: Sequenc
     if path:
         fig.add_trace(go.Scatter(x=[p[0] for p in path], y=[p[1] for p in path], mode="markers+lines",
                                  marker=dict(symbol="x", size=8), name="hypergradient descent on η"))
-    fig.update_xaxes(type="log", title_text="learning rate η")
-    fig.update_yaxes(type="log", title_text="validation MSE after training")
+    fig.update_xaxes(title_text="learning rate η", **log_ticks([v for t in fig.data for v in t.x]))
+    fig.update_yaxes(title_text="validation MSE after training", **log_ticks([v for t in fig.data for v in t.y]))
     fig.update_layout(template=TEMPLATE, height=400, width=760, margin=dict(t=30, b=40))
     return fig

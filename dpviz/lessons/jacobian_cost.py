@@ -116,7 +116,7 @@ def plot(rows: Sequence[Timing]) -> Any:
     """Two plotly panels (f and g): time against size, one line per mode, log-scale time."""
     from plotly.subplots import make_subplots
     import plotly.graph_objects as go
-    from dpviz.plotstyle import TEMPLATE
+    from dpviz.plotstyle import TEMPLATE, log_ticks
 
     fig = make_subplots(rows=1, cols=2, subplot_titles=("f: Rⁿ → R (size = n)", "g: R → Rᵐ (size = m)"))
     colours = {"fwd": "#1f77b4", "rev": "#d62728"}
@@ -127,6 +127,7 @@ def plot(rows: Sequence[Timing]) -> Any:
                                      name=f"{'forward' if mode == 'fwd' else 'reverse'} mode",
                                      line=dict(color=colours[mode]), showlegend=col == 1), row=1, col=col)
         fig.update_xaxes(title_text="size", row=1, col=col)
-        fig.update_yaxes(title_text="ms for the full Jacobian", type="log", row=1, col=col)
+        fig.update_yaxes(title_text="ms for the full Jacobian", row=1, col=col,
+                         **log_ticks([v for t in fig.data for v in t.y]))
     fig.update_layout(template=TEMPLATE, height=360, width=820, margin=dict(t=40, b=40))
     return fig

@@ -18,7 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dpviz.errors import DpvizError
-from dpviz.plotstyle import PALETTE, style
+from dpviz.plotstyle import PALETTE, log_ticks, style
 
 class PlotError(DpvizError, ValueError):
     """Data that a plot helper cannot draw (empty, ragged, wrong shape).
@@ -39,22 +39,46 @@ def _series(values: Any, what: str) -> np.ndarray:
 
 
 def loss_curves(curves: Mapping[str, Sequence[float]], *, title: str | None = None, log_y: bool = False,
-                xlabel: str = "epoch", ylabel: str = "loss") -> go.Figure:
+                xlabel: str = "epoch", ylabel: str = "loss", smooth: int | None = None) -> go.Figure:
     """One line per named curve against epoch (1, 2, ...).
+
+    ``smooth=k`` draws each curve's raw values faint and, over them in the same colour, their mean
+    over the last ``k`` steps (a noisy per-step loss reads as a trend then). A log axis (``log_y``)
+    gets tidy ticks (:func:`~dpviz.plotstyle.log_ticks`).
 
     >>> fig = loss_curves({"train": [3.0, 1.0]}, log_y=True)
     >>> fig.layout.yaxis.type, list(fig.data[0].x)
     ('log', [1, 2])
+    >>> fig = loss_curves({"train": [4.0, 2.0, 0.0, 2.0]}, smooth=2)
+    >>> [t.name for t in fig.data], [float(v) for v in fig.data[1].y], fig.data[0].showlegend
+    (['train (each step)', 'train (mean of 2 steps)'], [4.0, 3.0, 1.0, 1.0], False)
     """
     if not curves:
         raise PlotError("loss_curves needs at least one curve, e.g. {'train': losses}")
+    if smooth is not None and (isinstance(smooth, bool) or not isinstance(smooth, int) or smooth < 1):
+        raise PlotError(f"smooth is a number of steps to average over (an int >= 1); got {smooth!r}")
     fig = go.Figure()
-    for name, values in curves.items():
+    for k, (name, values) in enumerate(curves.items()):
         y = _series(values, f"curve {name!r}")
-        fig.add_trace(go.Scatter(x=list(range(1, y.size + 1)), y=y, mode="lines", name=str(name)))
+        x = list(range(1, y.size + 1))
+        colour = PALETTE[k % len(PALETTE)]
+        if smooth is None:
+            fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=str(name), line=dict(color=colour)))
+            continue
+        # the trailing mean of up to `smooth` steps (fewer at the start, where fewer exist)
+        csum = np.concatenate([[0.0], np.cumsum(y)])
+        lo = np.maximum(np.arange(1, y.size + 1) - smooth, 0)
+        mean = (csum[1:] - csum[lo]) / (np.arange(1, y.size + 1) - lo)
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=f"{name} (each step)", showlegend=False,
+                                 line=dict(color=colour, width=1), opacity=0.3, legendgroup=str(name)))
+        fig.add_trace(go.Scatter(x=x, y=mean, mode="lines", name=f"{name} (mean of {smooth} steps)",
+                                 line=dict(color=colour, width=2.2), legendgroup=str(name)))
     style(fig, title=title)
     fig.update_xaxes(title_text=xlabel)
-    fig.update_yaxes(title_text=ylabel, type="log" if log_y else "linear")
+    if log_y:
+        fig.update_yaxes(title_text=ylabel, **log_ticks([v for t in fig.data for v in t.y]))
+    else:
+        fig.update_yaxes(title_text=ylabel, type="linear")
     return fig
 
 
