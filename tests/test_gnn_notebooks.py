@@ -52,6 +52,8 @@ def test_notebook_runs_in_quick_mode(name: str) -> None:
         # the structure prior pays off, as the text says (the check lives here, not in a learner's cell)
         accs = re.search(r"test accuracy: MLP2 ([0-9.]+) % .* GCN2 ([0-9.]+) %", text)
         assert accs and float(accs.group(2)) > float(accs.group(1)) + 5, accs and accs.group(0)
+        # random edges cost more than the structure gives: below the MLP, as the text says
+        assert re.search(r"random edges: [0-9.]+ % \(paper 16.5\); below the MLP's [0-9.]+ %: True", text)
         # one live figure updated in place, not a stack of redrawn copies
         cell = next(c for c in result.nb.cells if "live_plot(" in "".join(c.get("source", "")))
         shown = [o for o in cell.get("outputs", []) if o.get("output_type") in ("display_data", "execute_result")]
