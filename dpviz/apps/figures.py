@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dpviz.apps import require
-from dpviz.plotstyle import log_ticks, style
+from dpviz.plotstyle import PALETTE, log_ticks, style
 
 
 def lines(series: Mapping[str, Sequence[float]], x: Sequence[float] | None = None, *, xlabel: str = "t",
@@ -48,6 +48,34 @@ def lines(series: Mapping[str, Sequence[float]], x: Sequence[float] | None = Non
     if vline is not None:
         # a marker line in its own colour, above the data: a grey dotted one vanished on a gridline
         fig.add_vline(x=vline, line=dict(color="#D55E00", dash="dash", width=2), layer="above", opacity=1)
+    return fig
+
+
+def small_multiples(series: Mapping[str, Sequence[float]], x: Sequence[float] | None = None, *, xlabel: str = "t",
+                    ylabel: str = "", title: str | None = None, cols: int = 2) -> go.Figure:
+    """One small plot per named series in a grid, sharing the x axis: series of different shapes
+    and scales that one axis would pile on top of each other each get their own.
+
+    >>> fig = small_multiples({"a": [1, 2], "b": [3, 1], "c": [0, 0]})
+    >>> len(fig.data), [a.text for a in fig.layout.annotations]
+    (3, ['a', 'b', 'c'])
+    """
+    from plotly.subplots import make_subplots
+
+    require(len(series) > 0, "small_multiples() needs at least one series")
+    names = list(series)
+    rows = (len(names) + cols - 1) // cols
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=names, shared_xaxes=True,
+                        vertical_spacing=0.12, horizontal_spacing=0.08)
+    for k, name in enumerate(names):
+        y = np.asarray(series[name], dtype=float).ravel()
+        xs = np.arange(len(y)) if x is None else np.asarray(x, dtype=float)[:len(y)]
+        fig.add_trace(go.Scatter(x=xs, y=y, mode="lines", name=str(name), showlegend=False,
+                                 line=dict(width=1.5, color=PALETTE[k % len(PALETTE)])),
+                      row=k // cols + 1, col=k % cols + 1)
+    style(fig, title=title, height=60 + 200 * rows)
+    fig.update_xaxes(title_text=xlabel, row=rows)
+    fig.update_yaxes(title_text=ylabel, col=1)
     return fig
 
 

@@ -148,14 +148,28 @@ def from_first_input(profile: Any) -> list[int]:
 
 
 def plot_profiles(profs: dict[str, Any]) -> Any:
-    """Path length from x_0 to y_t against the lag t, one line per model (Figures 2 and 3)."""
+    """Path length from x_0 to y_t against the lag t, one line per model (Figures 2 and 3).
+
+    Models whose lines coincide (the MLP and self-attention: both constant) are told apart by
+    dashes and marker shapes, and the legend says which lines lie on top of each other.
+
+    >>> [t.name for t in plot_profiles(profiles(make_sequence(T=4, d=2))).data]
+    ['mlp', 'rnn', 'self_attention (same as mlp)']
+    """
     import plotly.graph_objects as go
     from dpviz.plotstyle import TEMPLATE
 
     fig = go.Figure()
-    for name, p in profs.items():
+    seen: dict[tuple, str] = {}
+    looks = [("solid", "circle", 9), ("dash", "square-open", 12), ("dot", "diamond-open", 14)]
+    for k, (name, p) in enumerate(profs.items()):
         row = from_first_input(p)
-        fig.add_trace(go.Scatter(x=list(range(len(row))), y=row, mode="lines+markers", name=name))
+        dash, symbol, size = looks[k % len(looks)]
+        key = tuple(row)
+        label = f"{name} (same as {seen[key]})" if key in seen else name
+        seen.setdefault(key, name)
+        fig.add_trace(go.Scatter(x=list(range(len(row))), y=row, mode="lines+markers", name=label,
+                                 line=dict(dash=dash, width=2), marker=dict(symbol=symbol, size=size)))
     fig.update_xaxes(title_text="lag l (output y_l, input x_0)", dtick=1)
     fig.update_yaxes(title_text="shortest path length (edges)", rangemode="tozero")
     fig.update_layout(template=TEMPLATE, height=360, width=700, margin=dict(t=30, b=40))
