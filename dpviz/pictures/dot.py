@@ -377,7 +377,7 @@ def dot_lines(
                 attrs["label"] = str(edge.position)
                 attrs["fontsize"] = "9"
             if opts.edge_ids:
-                attrs["id"] = edge_id(src, dst, edge.position) + ("" if edge.style == "data" else f"-{edge.style}")
+                attrs["id"] = edge_id(src, dst, edge.position, edge.style)
             out.append(f"\t{src} -> {dst}" + (f" {attr_list(attrs)}" if attrs else ""))
             continue
         key = (src, dst, edge.style)
@@ -391,7 +391,7 @@ def dot_lines(
         if merged[key] > 1:
             attrs.update(label=f"×{merged[key]}", fontsize="9", penwidth="1.5")
         if opts.edge_ids:
-            attrs["id"] = edge_id(src, dst) + ("" if kind == "data" else f"-{kind}")
+            attrs["id"] = edge_id(src, dst, style=kind)
         out.append(f"\t{src} -> {dst}" + (f" {attr_list(attrs)}" if attrs else ""))
 
     captions = [t for t in (diagram.title, plan.note) if t]

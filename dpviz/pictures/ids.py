@@ -65,17 +65,19 @@ def parse_id(dot_id: str) -> tuple[str, int] | None:
     return (kind, number) if str(number) == digits else None
 
 
-def edge_id(src: str, dst: str, position: int | None = None) -> str:
+def edge_id(src: str, dst: str, position: int | None = None, style: str = "data") -> str:
     """The DOT (and SVG) id of the arrow from box ``src`` to box ``dst``.
 
     Two arrows can join the same two boxes (``x * x`` reads ``x`` twice), so an arrow between
     two plain nodes is told apart by the argument ``position`` it fills; arrows merged into or
-    out of a collapsed group have none.
+    out of a collapsed group have none. An arrow that is not a value flowing into an op (a
+    ``"saved"`` tensor, a ``"view"``) says its style, so it never shares an id with one that is.
 
-    >>> edge_id("n0", "n2", 1), edge_id("n3", "g0")
-    ('e-n0-n2-1', 'e-n3-g0')
+    >>> edge_id("n0", "n2", 1), edge_id("n3", "g0"), edge_id("n1", "n4", style="saved")
+    ('e-n0-n2-1', 'e-n3-g0', 'e-n1-n4-saved')
     """
-    return f"e-{src}-{dst}" + ("" if position is None else f"-{position}")
+    return (f"e-{src}-{dst}" + ("" if position is None else f"-{position}")
+            + ("" if style == "data" else f"-{style}"))
 
 
 def cluster_id(k: int | str) -> str:

@@ -202,8 +202,7 @@ class Playback:
         """The picture at step ``k``: the layout ``template`` with every box, arrow and line styled."""
         looks = {u: LOOKS[self.unit_look(u, k)] for u in self.units}
         edge_looks = {eid: EDGE_LOOKS[self.edge_look(eid, k)] for eid in self.edges}
-        texts = {slot: self.text(slot, k) for slot in template.text_slots if slot[1] in (VALUE, GRAD)
-                 and (p := parse_id(slot[0])) is not None and p[0] == NODE}
+        texts = {slot: self.text(slot, k) for slot in self.texts}   # a line the layout lacks is skipped by fill
         return template.fill(looks, edge_looks, texts)
 
     def focus(self, k: int) -> list[str]:

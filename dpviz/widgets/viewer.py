@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import html
 import json
+from functools import lru_cache
 from pathlib import Path
 
 import anywidget
@@ -60,6 +61,17 @@ def _script_safe(text: str) -> str:
     return text.replace("</", "<\\/")
 
 
+@lru_cache(maxsize=1)
+def viewer_css() -> str:
+    """The viewer's CSS, read once.
+
+    >>> ".dpv-root" in viewer_css()
+    True
+    """
+    return VIEWER_CSS.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
 def viewer_script() -> str:
     """The viewer's code without its anywidget entry, ending with a call that mounts every
     standalone fragment on the page that is not mounted yet.
@@ -84,7 +96,7 @@ def standalone_html(scene: str, *, step: int, mode: str, static_svg: str) -> str
     state = json.dumps({"scene": scene, "step": step, "mode": mode})
     note = html.escape(STATIC_NOTE.format(step=step, mode=mode))
     return ('<div class="dpv-standalone" data-dpviz-standalone>\n'
-            f'<style>{VIEWER_CSS.read_text(encoding="utf-8")}</style>\n'
+            f"<style>{viewer_css()}</style>\n"
             f'<div class="dpv-static">{static_svg}<div class="dpv-static-note">{note}</div></div>\n'
             f'<script type="application/json" class="dpv-scene">{_script_safe(state)}</script>\n'
             f"<script>{_script_safe(viewer_script())}</script>\n"

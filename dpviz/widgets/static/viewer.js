@@ -641,7 +641,6 @@ function mount(el, model) {
     if (info.outputs && info.outputs.length) out.push(h("div", { text: "read by: " + info.outputs.join(", ") }));
     for (const rule of info.rules || []) out.push(h("div", { cls: "dpv-rule", text: rule }));
     const k = V.k;
-    const f = frames();
     const valueKnown = info.value_at !== undefined && info.value_at[V.mode] <= k;
     out.push(arrayBlock(valueKnown ? info.value : null, "value"));
     const series = (V.mode === "jvp" ? info.tangents : info.grads) || {};
@@ -650,7 +649,6 @@ function mount(el, model) {
     for (const [step, arr] of entries) if (step <= k) now = arr;
     if (entries.length) out.push(arrayBlock(now, V.mode === "jvp" ? "tangent now" : "adjoint (grad) now"));
     details.replaceChildren(...out);
-    void f;
   }
 
   // -- the kernel's side
