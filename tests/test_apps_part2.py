@@ -187,6 +187,11 @@ def test_maps_follow_their_equations():
     assert set(d.tolist()) == {2, 11}
     t = 120                                                                # noise-free: the rule is exact
     assert np.isclose(s[t + 1], 0.9 * np.tanh(2 * s[t - d[t]]))
+    # with noise: a rule that knows the lag in force leaves exactly the noise (σ = 0.5), a one-lag rule more
+    x, _ = dynamics.switching_lag(6000)
+    errors = {k: v * x[:4200].std() for k, v in dynamics.switching_reference_errors(6000).items()}
+    assert abs(errors["knows the lag"] - 0.5) < 0.02, errors
+    assert min(errors["always lag 2"], errors["always lag 11"]) > 0.6, errors
     mg = dynamics.mackey_glass(300)
     assert 0.2 < mg.min() and mg.max() < 1.6 and mg.std() > 0.1           # the chaotic attractor's range
 

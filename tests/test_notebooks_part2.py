@@ -64,6 +64,28 @@ def test_13_dynamical_systems():
     assert printed_number(r"rnn\s+mean gradient at lags 0-2: [0-9.]+\s+at the last 3 lags: [0-9.]+\s+ratio (\d+)", text) > 10
     mg = re.search(r"mackey_glass\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)", text)
     assert mg and all(float(v) < 0.2 for v in mg.groups())                 # every model learns Mackey-Glass
+    # "the LSTM's sensitivity falls faster than the RNN's; attention's the least", for each of three seeds
+    assert "falls fastest → slowest: lstm > rnn > attention" in text
+    assert "same ordering for every seed: True" in text
+    # the attention weights find none of the lags that matter: flat on Mackey-Glass, the first state on switching
+    switching = re.search(r"switching\s+largest weight ([0-9.]+) at lag (\d+)", text)
+    assert switching and int(switching[2]) == 23 and float(switching[1]) > 0.2
+    flat = re.search(r"mackey_glass\s+largest weight ([0-9.]+) at lag \d+, smallest ([0-9.]+)", text)
+    assert flat and 1 / 24 - 0.015 < float(flat[2]) and float(flat[1]) < 1 / 24 + 0.015
+    # the FNN (direct inputs) hears lag 11 about as well as lag 2; the recurrent models hear lag 2 far more ...
+    heard = {k: (float(two), float(eleven))
+             for k, two, eleven in re.findall(r"(\w+)\s+at lag 2: ([0-9.]+)\s+at lag 11: ([0-9.]+)", text)}
+    assert list(heard) == ["fnn", "rnn", "lstm", "attention"], heard
+    assert heard["fnn"][1] > 0.5 * heard["fnn"][0]
+    assert all(heard[k][0] > 3 * heard[k][1] for k in ("rnn", "lstm", "attention")), heard
+    # ... the FNN errs least, below every one-lag rule; the others like a one-lag rule; all far above the floor
+    line = text.split("one-step RMSE on the switching system:")[1].split("\n")[0]
+    err = {k: float(v) for k, v in re.findall(r"(fnn|rnn|lstm|attention) ([0-9.]+)", line)}
+    rules = re.search(r"knows the lag ([0-9.]+), always lag 2 ([0-9.]+), always lag 11 ([0-9.]+)", text)
+    floor, one_lag = float(rules[1]), min(float(rules[2]), float(rules[3]))
+    assert min(err, key=err.get) == "fnn" and err["fnn"] < one_lag, (err, rules[0])
+    assert all(abs(err[k] - one_lag) < 0.1 for k in ("rnn", "lstm", "attention")), (err, rules[0])
+    assert all(e > floor + 0.1 for e in err.values()), (err, rules[0])
     assert_exercises_unanswered(text, "13")
 
 

@@ -108,8 +108,32 @@ def switching_lag(n: int, lags: tuple[int, int] = (2, 11), period: int = 60, noi
     x[:pad] = noise * rng.standard_normal(pad)
     d = np.array([lags[(t // period) % 2] for t in range(n)])
     for t in range(pad - 1, n + pad - 1):
-        x[t + 1] = 0.9 * np.tanh(2 * x[t - d[t - pad + 1]]) + noise * rng.standard_normal()
+        x[t + 1] = _switching_rule(x[t - d[t - pad + 1]]) + noise * rng.standard_normal()
     return x[pad:], d
+
+
+def _switching_rule(x_lagged):
+    """The predictable part of the switching system, ``0.9 tanh(2 x_{t−d})``: all that is left is noise."""
+    return 0.9 * np.tanh(2 * x_lagged)
+
+
+def switching_reference_errors(n: int, train_fraction: float = 0.7, seed: int = 0) -> dict[str, float]:
+    """One-step RMSE on the test part of :func:`switching_lag`, in standard deviations (as in :func:`fit`),
+    of three rules that know the system's formula: one that knows which lag is in force at each step (only
+    the noise is left: the floor no predictor can beat), and two that always use the same lag.
+
+    >>> e = switching_reference_errors(1200)
+    >>> e["knows the lag"] < e["always lag 2"] < 1.0
+    True
+    """
+    require(0 < train_fraction < 1, f"train_fraction must lie between 0 and 1; got {train_fraction}")
+    x, d = switching_lag(n, seed=seed)
+    split = int(n * train_fraction)
+    target = np.arange(max(split, 12), n)          # x_target = rule(x_{target − 1 − d}) + noise
+    rules = {"knows the lag": target - 1 - d[target], "always lag 2": target - 3, "always lag 11": target - 12}
+    std = x[:split].std()
+    return {name: float(np.sqrt(np.mean((x[target] - _switching_rule(x[i])) ** 2)) / std)
+            for name, i in rules.items()}
 
 
 def series(name: str, n: int, seed: int = 0) -> np.ndarray:
