@@ -128,3 +128,31 @@ class Adam(Optimizer):
             mhat = m / (1 - self.b1 ** self.t)
             vhat = v / (1 - self.b2 ** self.t)
             self._update(p, self.lr * mhat / (np.sqrt(vhat) + self.eps), "Adam.step")
+
+
+def clip_grad_norm(params: Iterable[Tensor], max_norm: float) -> float:
+    """Scale the gradients of ``params`` together so that their joint L2 norm is at most ``max_norm``, and
+    return the norm they had (what ``torch.nn.utils.clip_grad_norm_`` does).
+
+    A recurrent program multiplies one Jacobian per time step, so its gradient can grow without bound and
+    throw training off in a single step; clipping caps the step's length and keeps its direction.
+
+    >>> import dpviz as dp
+    >>> w = dp.tensor([3.0, 4.0], requires_grad=True)
+    >>> (w * w).sum().backward()                         # gradient (6, 8): norm 10
+    >>> dp.optim.clip_grad_norm([w], 1.0), w.grad.round(6).tolist()
+    (10.0, [0.6, 0.8])
+    """
+    if not max_norm > 0:
+        raise DpvizError(f"max_norm must be positive; got {max_norm}")
+    params = [p for p in params if p.grad is not None]
+    grads = [p.grad.data if isinstance(p.grad, Tensor) else np.asarray(p.grad) for p in params]
+    norm = float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads)))
+    if not np.isfinite(norm):
+        raise DpvizError(f"the gradient norm is {norm}: a gradient holds inf or NaN, so clipping cannot fix it; "
+                         "look for a loss that overflowed (lower the learning rate or check the inputs)")
+    if norm > max_norm:
+        scale = max_norm / norm
+        for p in params:
+            p.grad = p.grad * scale          # a new array: a gradient may be shared with another tensor
+    return norm

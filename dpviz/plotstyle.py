@@ -38,17 +38,25 @@ pio.templates[TEMPLATE] = _template()
 
 def log_ticks(values) -> dict:
     """Tick settings for a log axis that shows ``values``: one tick per power of ten (written 10⁻²)
-    when they span two decades or more, else ticks at 1, 2 and 5 of each decade.
+    when they span two decades or more, else ticks at 1, 2 and 5 of each decade, each written in full
+    (0.2, not a lone small "2" that reads as a different number).
 
-    >>> log_ticks([1e-3, 0.5]), log_ticks([0.05, 0.2])
-    ({'type': 'log', 'dtick': 1, 'exponentformat': 'power'}, {'type': 'log', 'dtick': 'D2'})
+    >>> log_ticks([1e-3, 0.5])
+    {'type': 'log', 'dtick': 1, 'exponentformat': 'power'}
+    >>> ticks = log_ticks([0.05, 0.2]); ticks["ticktext"]
+    ['0.01', '0.02', '0.05', '0.1', '0.2', '0.5', '1']
     """
     import math
 
     positive = [float(v) for v in values if v is not None and math.isfinite(float(v)) and float(v) > 0]
-    if positive and math.log10(max(positive) / min(positive)) >= 2:
+    if not positive:
+        return {"type": "log"}
+    low, high = math.floor(math.log10(min(positive))), math.ceil(math.log10(max(positive)))
+    if high - low >= 3 or math.log10(max(positive) / min(positive)) >= 2:
         return {"type": "log", "dtick": 1, "exponentformat": "power"}
-    return {"type": "log", "dtick": "D2"}
+    # every 1-2-5 tick of the decades the values touch; plotly shows those inside the axis' range
+    ticks = [m * 10.0 ** e for e in range(low, high + 1) for m in (1, 2, 5) if m * 10.0 ** e <= 10.0 ** high]
+    return {"type": "log", "tickvals": ticks, "ticktext": [f"{t:.12g}" for t in ticks]}
 
 
 def style(fig: go.Figure, *, title: str | None = None, height: int = 360) -> go.Figure:

@@ -1,7 +1,10 @@
 """Run-time settings shared by the notebooks: quick mode, the compute device, where data lives.
 
 Quick mode (fewer epochs, seeds and points) is what CI and the test suite run;
-it is on when ``DPVIZ_QUICK=1``, or when ``CI`` is set and ``DPVIZ_QUICK`` is not ``0``.
+it is on when ``DPVIZ_QUICK=1``, or when ``CI`` is set and ``DPVIZ_QUICK`` is not ``0``. A notebook
+whose full setting takes minutes on a CPU marks itself *heavy*: on a machine without a GPU it
+defaults to quick mode too (every notebook's default finishes in under two minutes on 2 cores),
+and ``DPVIZ_QUICK=0`` still runs it in full.
 
 >>> import os
 >>> os.environ["DPVIZ_QUICK"] = "1"; quick_mode()
@@ -20,8 +23,11 @@ from dpviz.errors import DpvizError
 from dpviz.extras import require_extra
 
 
-def quick_mode() -> bool:
+def quick_mode(heavy: bool = False) -> bool:
     """True when notebooks and experiments should run their small, fast setting.
+
+    ``DPVIZ_QUICK`` decides when it is set; otherwise CI runs quick, and so does a ``heavy``
+    experiment (one whose full setting takes minutes on a CPU) on a machine where torch sees no GPU.
 
     >>> isinstance(quick_mode(), bool)
     True
@@ -31,7 +37,20 @@ def quick_mode() -> bool:
         return True
     if flag in ("0", "false", "no"):
         return False
-    return bool(os.environ.get("CI"))
+    return bool(os.environ.get("CI")) or (heavy and not gpu_visible())
+
+
+def gpu_visible() -> bool:
+    """Whether torch is installed and sees a CUDA GPU.
+
+    >>> isinstance(gpu_visible(), bool)
+    True
+    """
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
 
 
 def mirror_dir() -> Path | None:
@@ -75,19 +94,22 @@ def torch_device(prefer: str = "auto"):
     return torch.device(prefer)
 
 
-def mode_note() -> str:
-    """One line for a notebook to print: which mode and device it runs in.
+def mode_note(heavy: bool = False) -> str:
+    """One line for a notebook to print: which mode and device it runs in, and why.
+
+    ``heavy`` as in :func:`quick_mode`: the line then says when quick mode was chosen for the CPU.
 
     >>> "mode" in mode_note()
     True
     """
-    try:
-        import torch
-        dev = "GPU (CUDA)" if torch.cuda.is_available() else "CPU (no GPU visible)"
-    except ImportError:
-        dev = "CPU (torch not installed)"
-    mode = "quick mode (small settings, as in CI)" if quick_mode() else "full mode"
-    return f"Running in {mode} on {dev}."
+    dev = "GPU (CUDA)" if gpu_visible() else "CPU (no GPU visible)"
+    if not quick_mode(heavy):
+        return f"Running in full mode on {dev}."
+    note = f"Running in quick mode (small settings, as in CI) on {dev}."
+    if not quick_mode():        # quick only because this notebook is heavy and there is no GPU
+        note += (" On a CPU this notebook's full setting takes several minutes, so quick mode is the"
+                 " default here; set DPVIZ_QUICK=0 before starting Jupyter to run it in full.")
+    return note
 
 
 class ModeSettings:
@@ -103,6 +125,8 @@ class ModeSettings:
     """
 
     QUICK: ClassVar[dict] = {}
+    #: True for experiments whose full setting takes minutes on a CPU: with no GPU they default to quick.
+    HEAVY: ClassVar[bool] = False
 
     @classmethod
     def for_mode(cls, quick: bool | None = None):
@@ -116,7 +140,7 @@ class ModeSettings:
         >>> Sizes.for_mode(quick=True), Sizes.for_mode(quick=False)
         (Sizes(epochs=5), Sizes(epochs=100))
         """
-        quick = quick_mode() if quick is None else quick
+        quick = quick_mode(cls.HEAVY) if quick is None else quick
         return cls(**cls.QUICK) if quick else cls()
 
     @classmethod

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from dpviz.data import planetoid
-from dpviz.gnn.attention import attention_pairs, dense_attention_mask, pair_attention
+from dpviz.gnn.attention import attention_pairs, dense_attention_mask, pair_attention, score_spread
 from dpviz.gnn.batched import SeedGCN, SeedMLP, SeedSelfAttention
 from dpviz.gnn.layers import GCNConv, gcn_adjacency
 from dpviz.gnn.models import SelfAttentionNet, count_parameters, gcn2, gcn3, mlp2, mlp3
@@ -214,3 +214,30 @@ def test_the_neighbourhood_figure_colours_topics_as_categories() -> None:
     assert sorted(t.name for t in classes) == [f"class {k}" for k in range(6)]
     assert len({t.marker.color for t in classes}) == 6 and all(t.marker.color in CLASS_COLOURS for t in classes)
     assert all(getattr(t.marker, "showscale", None) in (None, False) for t in fig.data)
+
+
+def test_score_spread_is_each_querys_standard_deviation_over_its_keys() -> None:
+    torch.manual_seed(0)
+    queries = torch.tensor([0, 0, 0, 1, 2, 2])            # query 1 has one key: nothing to weigh, left out
+    scores = torch.randn(6, 3, 2)                          # (pairs, seeds, heads)
+    expected = torch.stack([scores[:3].std(0), scores[4:].std(0)]).mean(dim=(0, 2))
+    assert torch.allclose(score_spread(scores, queries, 3), expected)
+    assert torch.isnan(score_spread(scores[:1], queries[:1], 1)).all()
+
+
+@pytest.mark.parametrize("mask", ["all", "neighbours"])
+def test_score_scale_reads_the_scores_the_model_attends_with(ds, mask: str) -> None:
+    """Spread the scores apart and the weights leave the mean: score_scale must see the same scores."""
+    torch.manual_seed(0)
+    model = SeedSelfAttention.for_graph(ds, mask, seeds=2)
+    nodes = ds.test_mask.nonzero().view(-1)[:40]
+    flat = model.score_scale(nodes)
+    with torch.no_grad():
+        model.pre.bias.mul_(0).add_(torch.randn_like(model.pre.bias))       # large, varied embeddings
+        model.pre.weight.mul_(300)
+    sharp = model.score_scale(nodes)
+    assert max(flat.spread) < 1e-4 < min(sharp.spread)
+    assert sharp.query == flat.query and len(sharp.embedding) == 2 and sharp.embedding[0] > flat.embedding[0]
+    pairs, weights = model.attention_weights(nodes)
+    counts = torch.bincount(pairs[0], minlength=len(nodes)).float()
+    assert float((weights * counts[pairs[0], None] - 1).abs().max()) > 0.1          # no longer a plain mean

@@ -99,3 +99,23 @@ def test_optimiser_rejects_bad_arguments():
         dp.optim.SGD([dp.tensor(1.0, requires_grad=True)], lr=-1)
     with pytest.raises(dp.DpvizError, match="leaf tensors"):
         dp.optim.Adam([dp.tensor(1.0)], lr=0.1)
+
+
+def test_clip_grad_norm_scales_all_gradients_together_and_refuses_nan() -> None:
+    a = dp.tensor([3.0], requires_grad=True)
+    b = dp.tensor([[4.0]], requires_grad=True)
+    (a * a * 0.5 + (b * b * 0.5).sum()).sum().backward()          # gradients 3 and 4: joint norm 5
+    assert dp.optim.clip_grad_norm([a, b], 10.0) == pytest.approx(5.0)
+    assert a.grad.tolist() == [3.0] and b.grad.tolist() == [[4.0]]      # under the cap: untouched
+    assert dp.optim.clip_grad_norm([a, b], 1.0) == pytest.approx(5.0)
+    assert np.allclose(a.grad, [0.6]) and np.allclose(b.grad, [[0.8]])  # one scale for both, direction kept
+    torch = pytest.importorskip("torch")
+    ta, tb = torch.tensor([3.0], requires_grad=True), torch.tensor([[4.0]], requires_grad=True)
+    (ta * ta * 0.5 + (tb * tb * 0.5).sum()).sum().backward()
+    torch.nn.utils.clip_grad_norm_([ta, tb], 1.0)
+    assert np.allclose(ta.grad.numpy(), a.grad) and np.allclose(tb.grad.numpy(), b.grad)
+    a.grad = np.array([np.inf])
+    with pytest.raises(dp.DpvizError, match="inf or NaN"):
+        dp.optim.clip_grad_norm([a, b], 1.0)
+    with pytest.raises(dp.DpvizError, match="max_norm must be positive"):
+        dp.optim.clip_grad_norm([a], 0.0)

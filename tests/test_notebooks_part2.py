@@ -56,6 +56,12 @@ def test_12_plasticity():
     # as the text says: the plastic network recalls most erased bits, the fixed one clearly fewer but above chance
     assert plastic > 0.75 and plastic > fixed + 0.1 and fixed > 0.5
     assert printed_number(r"what was shown: ([0-9.]+)", text) > 0.5                     # H stores the patterns shown
+    # the fixed network echoes the last pattern (good on it, near chance on the earlier one); the plastic one recalls both
+    order = {name: (float(a), float(b)) for name, a, b in re.findall(
+        r"(plastic|without plasticity): recall ([0-9.]+) when asked for the pattern shown last, ([0-9.]+) when", text)}
+    fixed_gap = order["without plasticity"][0] - order["without plasticity"][1]
+    assert fixed_gap > 0.05 and abs(order["plastic"][0] - order["plastic"][1]) < fixed_gap, order
+    assert min(order["plastic"]) > 0.75, order
     assert_exercises_unanswered(text, "12")
 
 

@@ -13,6 +13,7 @@ which gives the same numbers as dense masked attention at a fraction of the cost
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Literal
 
 import torch
@@ -55,6 +56,68 @@ def dense_attention_mask(mask: str, edge_index: torch.Tensor, num_nodes: int) ->
     return ~allowed
 
 
+def pair_scores(q: torch.Tensor, k: torch.Tensor, pairs: torch.Tensor) -> torch.Tensor:
+    """The scaled dot products ``q·k/√d`` of every allowed pair, ``(P, ...)`` (shapes as in :func:`pair_attention`).
+
+    >>> q = k = torch.ones(2, 4)
+    >>> pair_scores(q, k, torch.tensor([[0, 1], [1, 1]])).tolist()
+    [2.0, 2.0]
+    """
+    return (q[pairs[0]] * k[pairs[1]]).sum(-1) / math.sqrt(q.shape[-1])
+
+
+def score_spread(scores: torch.Tensor, queries: torch.Tensor, num_queries: int) -> torch.Tensor:
+    """How far apart each query's scores lie: the standard deviation of the scores of one query over its
+    keys, averaged over the queries that have at least two keys and over every dimension after the seed one.
+
+    ``scores`` is ``(P, S, ...)`` with ``queries`` (``P``) naming each pair's query; returns ``(S,)``.
+    A query with one key has nothing to weigh; if no query has two, the spread is NaN.
+
+    >>> scores = torch.tensor([[1.0], [3.0], [5.0]])          # query 0 reads two keys, query 1 one
+    >>> score_spread(scores, torch.tensor([0, 0, 1]), 2).tolist()
+    [1.4142135381698608]
+    """
+    count = torch.bincount(queries, minlength=num_queries).to(scores.dtype)
+    shape = (num_queries,) + scores.shape[1:]
+    index = queries.view((-1,) + (1,) * (scores.dim() - 1)).expand_as(scores)
+    mean = torch.zeros(shape, dtype=scores.dtype, device=scores.device).scatter_add(0, index, scores)
+    mean = mean / count.clamp(min=1).view((-1,) + (1,) * (scores.dim() - 1))
+    sq = torch.zeros(shape, dtype=scores.dtype, device=scores.device).scatter_add(
+        0, index, (scores - mean[queries]) ** 2)
+    several = count >= 2
+    var = sq[several] / (count[several] - 1).view((-1,) + (1,) * (scores.dim() - 1))
+    if not several.any():
+        return torch.full(scores.shape[1:2], math.nan)
+    return var.sqrt().reshape(var.shape[0], var.shape[1], -1).mean(dim=2).mean(dim=0)
+
+
+@dataclass(frozen=True)
+class ScoreScale:
+    """Why an attention layer's weights are flat (or not), one entry per seed.
+
+    ``query``, ``key``, ``value``: the root-mean-square entry of W_q, W_k, W_v; ``embedding``: that of the
+    embeddings the projections read; ``spread``: how far apart a query's scores q·k/√d lie over the keys it
+    may read (:func:`score_spread`).  Softmax weights differ from uniform by about as much as the scores
+    differ from each other, so a spread near 0 means weights equal to 1/(number of keys), whatever the
+    attention was meant to learn.
+
+    >>> print(ScoreScale((1e-3,), (2e-3,), (0.1,), (0.05,), (1e-7,)))
+    seed 0: |W_q| 1.0e-03   |W_k| 2.0e-03   |W_v| 1.0e-01   |embedding| 5.0e-02   score spread 1.0e-07
+    """
+
+    query: tuple[float, ...]
+    key: tuple[float, ...]
+    value: tuple[float, ...]
+    embedding: tuple[float, ...]
+    spread: tuple[float, ...]
+
+    def __str__(self) -> str:
+        return "\n".join(
+            f"seed {s}: |W_q| {q:.1e}   |W_k| {k:.1e}   |W_v| {v:.1e}   |embedding| {e:.1e}   score spread {sp:.1e}"
+            for s, (q, k, v, e, sp) in enumerate(zip(self.query, self.key, self.value, self.embedding,
+                                                     self.spread)))
+
+
 def pair_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, pairs: torch.Tensor,
                    num_queries: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Scaled dot-product attention restricted to ``pairs``.
@@ -71,7 +134,7 @@ def pair_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, pairs: tor
     (True, True)
     """
     qi, kj = pairs[0], pairs[1]
-    scores = (q[qi] * k[kj]).sum(-1) / math.sqrt(q.shape[-1])  # (P, ...)
+    scores = pair_scores(q, k, pairs)
     # Subtracting each query's max only stabilises exp(); softmax is shift-invariant, so the
     # max can be treated as a constant (detached) without changing any gradient.
     shape = (num_queries,) + scores.shape[1:]

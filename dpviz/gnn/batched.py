@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dpviz.gnn.attention import attention_pairs, pair_attention
+from dpviz.gnn.attention import ScoreScale, attention_pairs, pair_attention, pair_scores, score_spread
 from dpviz.gnn.layers import gcn_adjacency, glorot_
 from dpviz.gnn.sparse import SparseMatrix, spmm
 
@@ -327,8 +327,19 @@ class SeedSelfAttention(nn.Module):
         self._cached = (nodes, plan)
         return plan
 
-    def _attend(self, nodes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+    def _project(self, query_h: torch.Tensor, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Queries of the rows ``query_h``, keys and values of the rows ``h``: each ``(rows, S, heads, d)``."""
         w, b = self.in_proj.weight, self.in_proj.bias
+        e = w.shape[1]
+        q = torch.einsum("nsi,sio->nso", query_h, w[:, :, :e]) + b[:, :e]
+        kv = torch.einsum("nsi,sio->nso", h, w[:, :, e:]) + b[:, e:]
+
+        def by_head(t: torch.Tensor) -> torch.Tensor:
+            return t.reshape(t.shape[0], t.shape[1], self.heads, e // self.heads)
+
+        return by_head(q), by_head(kv[..., :e]), by_head(kv[..., e:])
+
+    def _attend(self, nodes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
         if self.pairs is None:
             h = F.dropout(self.pre(self.x), 0.8, self.training)  # (N, S, E): every node is a key
             query_h = h[nodes]
@@ -336,34 +347,57 @@ class SeedSelfAttention(nn.Module):
             x_rows, query_rows, pairs, _ = self._plan(nodes)
             h = F.dropout(self.pre(x_rows), 0.8, self.training)  # only the nodes that matter
             query_h = h[query_rows]
-        n, s, e = h.shape
-        d = e // self.heads
-        q = (torch.einsum("nsi,sio->nso", query_h, w[:, :, :e]) + b[:, :e])
-        q = q.view(len(nodes), s, self.heads, d)
-        kv = torch.einsum("nsi,sio->nso", h, w[:, :, e:]) + b[:, e:]
-        k, v = kv[..., :e].reshape(n, s, self.heads, d), kv[..., e:].reshape(n, s, self.heads, d)
+        q, k, v = self._project(query_h, h)
+        shape = (len(nodes), h.shape[1], h.shape[2])
         if self.pairs is None:
             out = F.scaled_dot_product_attention(
                 q.permute(1, 2, 0, 3), k.permute(1, 2, 0, 3), v.permute(1, 2, 0, 3)
             ).permute(2, 0, 1, 3)
-            return out.reshape(len(nodes), s, e), None, None
+            return out.reshape(shape), None, None
         out, weights = pair_attention(q, k, v, pairs, len(nodes))
-        return out.reshape(len(nodes), s, e), weights, pairs
+        return out.reshape(shape), weights, pairs
 
     def forward(self, nodes: torch.Tensor) -> torch.Tensor:
         out = self.out_proj(self._attend(nodes)[0])
         return self.post(F.dropout(torch.relu(out), 0.2, self.training))
 
-    def _dense_weights(self, nodes: torch.Tensor) -> torch.Tensor:
-        """All-node attention weights of a few queries, ``(Q, N, S)``, head-averaged."""
+    def _dense_scores(self, nodes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """All-node scores of a few queries, ``(Q, N, S, heads)``, and the embeddings they came from."""
         h = self.pre(self.x)
-        n, s, e = h.shape
-        w, b = self.in_proj.weight, self.in_proj.bias
-        d = e // self.heads
-        q = (torch.einsum("nsi,sio->nso", h[nodes], w[:, :, :e]) + b[:, :e]).view(len(nodes), s, self.heads, d)
-        k = (torch.einsum("nsi,sio->nso", h, w[:, :, e:2 * e]) + b[:, e:2 * e]).view(n, s, self.heads, d)
-        scores = torch.einsum("qshd,kshd->qksh", q, k) / math.sqrt(d)
-        return scores.softmax(dim=1).mean(-1)
+        q, k, _ = self._project(h[nodes], h)
+        return torch.einsum("qshd,kshd->qksh", q, k) / math.sqrt(q.shape[-1]), h
+
+    @torch.no_grad()
+    def score_scale(self, nodes: torch.Tensor) -> ScoreScale:
+        """How large the projections and the scores of the queries ``nodes`` are, per seed (eval mode).
+
+        >>> from dpviz.data import planetoid
+        >>> ds = planetoid("citeseer")
+        >>> m = SeedSelfAttention.for_graph(ds, "neighbours", 2)
+        >>> scale = m.score_scale(torch.arange(2312, 2412))
+        >>> len(scale.spread), scale.spread[0] < 1e-3      # untrained: the scores barely differ
+        (2, True)
+        """
+        was_training = self.training
+        self.eval()
+        if self.pairs is None:
+            scores, h = self._dense_scores(nodes)
+            spread = scores.std(dim=1).mean(dim=(0, 2))
+        else:
+            x_rows, query_rows, pairs, _ = self._plan(nodes)
+            h = self.pre(x_rows)
+            q, k, _ = self._project(h[query_rows], h)
+            spread = score_spread(pair_scores(q, k, pairs), pairs[0], len(nodes))
+        self.train(was_training)
+        w = self.in_proj.weight
+        e = w.shape[1]
+
+        def rms(t: torch.Tensor, over: tuple[int, ...]) -> tuple[float, ...]:
+            return tuple(t.pow(2).mean(dim=over).sqrt().tolist())
+
+        return ScoreScale(query=rms(w[:, :, :e], (1, 2)), key=rms(w[:, :, e:2 * e], (1, 2)),
+                          value=rms(w[:, :, 2 * e:], (1, 2)), embedding=rms(h, (0, 2)),
+                          spread=tuple(spread.tolist()))
 
     @torch.no_grad()
     def attention_weights(self, nodes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -381,7 +415,7 @@ class SeedSelfAttention(nn.Module):
         was_training = self.training
         self.eval()
         if self.pairs is None:
-            weights = self._dense_weights(nodes)
+            weights = self._dense_scores(nodes)[0].softmax(dim=1).mean(-1)
             self.train(was_training)
             n = weights.shape[1]
             q = torch.arange(len(nodes), device=weights.device).repeat_interleave(n)

@@ -10,7 +10,7 @@ import networkx as nx
 import plotly.graph_objects as go
 import torch
 
-from dpviz.plotstyle import TEMPLATE
+from dpviz.plotstyle import TEMPLATE, log_ticks
 
 
 def degree_figure(deg: torch.Tensor) -> go.Figure:
@@ -93,17 +93,22 @@ def loss_figure(curves: dict[str, list[float]]) -> go.Figure:
 
 
 def attention_vs_degree_figure(degree: torch.Tensor, weight: torch.Tensor) -> go.Figure:
-    """Learned neighbour-attention weight against 1/(degree+1), the mean-aggregation weight.
+    """Neighbour-attention weights against the number of keys a node reads (its degree + 1, itself
+    included), both axes logarithmic, with the line 1/(degree+1) of a plain mean over those keys.
 
     >>> attention_vs_degree_figure(torch.tensor([1, 2]), torch.tensor([0.5, 0.3])).data[1].name
-    '1/(degree+1)'
+    '1/(degree+1): a plain mean'
     """
+    keys = (degree + 1).float()
     fig = go.Figure()
-    fig.add_scatter(x=degree.tolist(), y=weight.tolist(), mode="markers", name="learned weight",
-                    marker={"size": 4, "opacity": 0.4})
-    d = torch.arange(0, int(degree.max()) + 1)
-    fig.add_scatter(x=d.tolist(), y=(1.0 / (d + 1)).tolist(), mode="lines", name="1/(degree+1)")
-    fig.update_layout(title="Neighbour-masked attention ≈ mean aggregation", xaxis_title="degree",
-                      yaxis_title="attention weight (head average)", xaxis_type="log",
+    fig.add_scatter(x=keys.tolist(), y=weight.tolist(), mode="markers", name="learned weight",
+                    marker={"size": 7, "opacity": 0.35})
+    k = torch.arange(1, int(keys.max()) + 1).float()
+    fig.add_scatter(x=k.tolist(), y=(1.0 / k).tolist(), mode="lines", name="1/(degree+1): a plain mean",
+                    line={"width": 1.5})
+    fig.update_layout(title="Neighbour-masked attention: each weight against the node's number of keys",
+                      xaxis_title="keys the node reads (degree + 1)", yaxis_title="attention weight (head average)",
                       template=TEMPLATE)
+    fig.update_xaxes(**log_ticks(k.tolist()))
+    fig.update_yaxes(**log_ticks((1.0 / k).tolist() + weight.tolist()))
     return fig
