@@ -15,10 +15,10 @@ from dpviz.errors import (AnomalyError, BackwardError, DTypeError, DpvizError, G
                           MissingExtraError, ReplayError, ShapeError, UnsupportedTypeError)
 from dpviz.context import detect_anomaly, enable_grad, no_grad, scope
 from dpviz.tensors import Tensor, as_tensor, ones, randn, tensor, zeros
-from dpviz.primitives import (PRIMITIVES, abs, add, clone, concatenate, cos, cross_entropy, div, exp,
-                              getitem, log, log_softmax, matmul, max, mean, mul, neg, pow, relu,
-                              reshape, sigmoid, sin, softmax, sqrt, stack, sub, sum, tanh, transpose,
-                              where)
+from dpviz.primitives import (PRIMITIVES, abs, add, clone, concatenate, cos, cosh, cross_entropy, div, exp,
+                              expm1, getitem, log, log1p, log2, log10, log_softmax, matmul, max, mean, mul,
+                              neg, pow, relu, reshape, sigmoid, sin, sinh, softmax, sqrt, square, stack, sub,
+                              sum, tan, tanh, transpose, where)
 from dpviz.program import Program, ProgramNode, trace
 from dpviz.steps import BackwardStep, ForwardStep, JvpStep, JvpTerm
 from dpviz.functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
@@ -53,6 +53,7 @@ __all__ = [
     "PRIMITIVES", "add", "clone", "concatenate", "cos", "cross_entropy", "div", "exp", "getitem", "log",
     "log_softmax", "matmul", "mean", "mul", "neg", "relu", "reshape", "sigmoid", "sin", "softmax", "sqrt",
     "stack", "sub", "tanh", "transpose", "where",
+    "cosh", "expm1", "log1p", "log2", "log10", "sinh", "square", "tan",
     "Program", "ProgramNode", "trace", "BackwardStep", "ForwardStep", "JvpStep", "JvpTerm",
     "grad", "hessian", "hvp", "jacobian", "jvp", "value_and_grad", "vjp",
     "draw", "render", "gradcheck", "analysis", "nn", "optim", "mode_note", "quick_mode",

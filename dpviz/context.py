@@ -17,13 +17,14 @@ from dpviz.errors import DpvizError
 
 
 class _State:
-    __slots__ = ("grad_enabled", "scope", "anomaly", "depth")
+    __slots__ = ("grad_enabled", "scope", "anomaly", "depth", "guards")
 
     def __init__(self) -> None:
         self.grad_enabled = True   # record graphs at all?
         self.scope = ""            # "mlp/layer0": where new nodes are created
         self.anomaly = False       # check every value and gradient for NaN/inf?
         self.depth = 0             # >0 while a dp.grad / dp.trace is running: nested calls keep graphs
+        self.guards = None         # while dp.trace runs: the comparisons its control flow depended on
 
 
 STATE = _State()

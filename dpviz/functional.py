@@ -51,7 +51,7 @@ def _leaf_for(a, nested: bool) -> Tensor:
     return tensor(arr, requires_grad=True)
 
 
-def _run(f: Callable, args: tuple, argnums: tuple):
+def _run(f: Callable, args: tuple, argnums: tuple, kwargs: dict | None = None):
     if not callable(f):
         raise UnsupportedTypeError(f"expected a function; got {type(f).__name__}")
     nested = STATE.depth > 0 or any(isinstance(a, Tensor) and a.requires_grad for a in args)
@@ -63,7 +63,7 @@ def _run(f: Callable, args: tuple, argnums: tuple):
         leaves.append(leaf)
     STATE.depth += 1
     try:
-        out = f(*call)
+        out = f(*call, **(kwargs or {}))
     finally:
         STATE.depth -= 1
     return out, leaves, nested
@@ -89,26 +89,40 @@ def _pull(out: Tensor, leaves: list, seed, nested: bool) -> list:
     return res
 
 
-def grad(f: Callable, argnums=0) -> Callable:
-    """The gradient of a scalar function: ``dp.grad(f)(*args)``.
+def grad(f: Callable, argnums=0, has_aux: bool = False) -> Callable:
+    """The gradient of a scalar function: ``dp.grad(f)(*args, **kwargs)``.
 
-    ``argnums`` (an int or a tuple) says which positional arguments to
-    differentiate; a tuple gives a tuple of gradients.
+    ``argnums`` (an int or a tuple) says which positional arguments to differentiate; a tuple gives a
+    tuple of gradients. Keyword arguments go to ``f`` as they are, not differentiated (sizes, flags,
+    data). With ``has_aux=True``, ``f`` returns ``(scalar, aux)`` and the call returns
+    ``(gradient, aux)``: a way to bring out a prediction or a metric computed on the way.
 
     >>> import dpviz as dp, numpy as np
     >>> dp.grad(lambda x: (x * x).sum())(np.array([1.0, 2.0]))
     array([2., 4.])
     >>> [float(g) for g in dp.grad(lambda a, b: a * b, argnums=(0, 1))(2.0, 3.0)]
     [3.0, 2.0]
+    >>> dp.grad(lambda x, scale=1.0: (scale * x * x).sum())(np.array([1.0]), scale=3.0)
+    array([6.])
+    >>> g, aux = dp.grad(lambda x: ((x * x).sum(), "done"), has_aux=True)(np.array([1.0]))
+    >>> g, aux
+    (array([2.]), 'done')
     """
-    return _gradient(f, argnums, "dp.grad")
+    return _gradient(f, argnums, "dp.grad", has_aux)
 
 
-def _gradient(f: Callable, argnums, who: str) -> Callable:
-    """``dp.grad``'s work; ``who`` is the transformation the error messages name (``dp.hvp`` uses it too)."""
-    def gradf(*args):
+def _value_and_gradient(f: Callable, argnums, who: str, has_aux: bool) -> Callable:
+    """The work of ``dp.grad`` and ``dp.value_and_grad``: a function of ``(args, kwargs)`` that returns
+    ``(value, gradient(s), aux, nested)``; ``who`` is the transformation the error messages name."""
+    def run(args: tuple, kwargs: dict):
         nums = _argnums(argnums, len(args))
-        out, leaves, nested = _run(f, args, nums)
+        out, leaves, nested = _run(f, args, nums, kwargs)
+        aux = None
+        if has_aux:
+            if not (isinstance(out, tuple) and len(out) == 2):
+                raise BackwardError(f"{who}(f, has_aux=True) needs f to return a pair (scalar, aux); it "
+                                    f"returned {type(out).__name__}")
+            out, aux = out
         if isinstance(out, Tensor):
             if out.size != 1:
                 raise BackwardError(f"{who} needs f to return a scalar; it returned shape {out.shape}. "
@@ -118,31 +132,45 @@ def _gradient(f: Callable, argnums, who: str) -> Callable:
             seed = None      # f does not depend on its arguments: the gradient is zero
         else:
             raise BackwardError(f"{who} needs f to return a scalar tensor; it returned "
-                                f"{type(out).__name__}")
+                                f"{type(out).__name__}" + ("" if has_aux or not isinstance(out, tuple) else
+                                                           " (to return more, use has_aux=True)"))
         gs = _pull(out, leaves, seed, nested)
-        return gs[0] if isinstance(argnums, (int, np.integer)) else tuple(gs)
+        return out, (gs[0] if isinstance(argnums, (int, np.integer)) else tuple(gs)), aux, nested
+    return run
+
+
+def _gradient(f: Callable, argnums, who: str, has_aux: bool = False) -> Callable:
+    """``dp.grad``'s function (``dp.hvp`` builds one too, under its own name in the errors)."""
+    core = _value_and_gradient(f, argnums, who, has_aux)
+
+    def gradf(*args, **kwargs):
+        _, gs, aux, _ = core(args, kwargs)
+        return (gs, aux) if has_aux else gs
 
     gradf.__name__ = f"grad({getattr(f, '__name__', 'f')})"
     gradf.__doc__ = f"Gradient of {getattr(f, '__name__', 'f')} with respect to argument(s) {argnums}."
     return gradf
 
 
-def value_and_grad(f: Callable, argnums=0) -> Callable:
-    """Like :func:`grad`, but also returns ``f``'s value: ``(value, gradient)``.
+def value_and_grad(f: Callable, argnums=0, has_aux: bool = False) -> Callable:
+    """Like :func:`grad`, but also returns ``f``'s value: ``(value, gradient)``, or with ``has_aux=True``
+    ``((value, aux), gradient)``.
 
     >>> import dpviz as dp
     >>> v, g = dp.value_and_grad(lambda x: x * x)(3.0)
     >>> float(v), float(g)
     (9.0, 6.0)
+    >>> (v, aux), g = dp.value_and_grad(lambda x: (x * x, x + 1), has_aux=True)(3.0)
+    >>> float(v), float(aux), float(g)
+    (9.0, 4.0, 6.0)
     """
-    def vg(*args):
-        nums = _argnums(argnums, len(args))
-        out, leaves, nested = _run(f, args, nums)
-        if not isinstance(out, Tensor) or out.size != 1:
-            raise BackwardError("dp.value_and_grad needs f to return a scalar tensor")
-        gs = _pull(out, leaves, np.ones(out.shape, dtype=out.dtype), nested)
-        val = out if nested else out.data
-        return val, (gs[0] if isinstance(argnums, (int, np.integer)) else tuple(gs))
+    core = _value_and_gradient(f, argnums, "dp.value_and_grad", has_aux)
+
+    def vg(*args, **kwargs):
+        out, gs, aux, nested = core(args, kwargs)
+        val = out.data if isinstance(out, Tensor) and not nested else out
+        return ((val, aux) if has_aux else val), gs
+
     return vg
 
 

@@ -429,6 +429,54 @@ cos_p = defprim(
     jvp=[lambda t, ans, x: -t * sin(x)],
     saves=(0,), partials=[("∂cos x/∂x", "−sin x")])
 
+square_p = defprim(
+    "square", np.square,
+    vjp=[lambda g, ans, x: g * (2.0 * x)],
+    jvp=[lambda t, ans, x: t * (2.0 * x)],
+    saves=(0,), partials=[("∂x²/∂x", "2x")])
+
+tan_p = defprim(
+    "tan", np.tan,
+    vjp=[lambda g, ans, x: g * (1.0 + ans * ans)],
+    jvp=[lambda t, ans, x: t * (1.0 + ans * ans)],
+    saves=(-1,), partials=[("∂tan x/∂x", "1 + tan²x")])
+
+sinh_p = defprim(
+    "sinh", np.sinh,
+    vjp=[lambda g, ans, x: g * cosh(x)],
+    jvp=[lambda t, ans, x: t * cosh(x)],
+    saves=(0,), partials=[("∂sinh x/∂x", "cosh x")])
+
+cosh_p = defprim(
+    "cosh", np.cosh,
+    vjp=[lambda g, ans, x: g * sinh(x)],
+    jvp=[lambda t, ans, x: t * sinh(x)],
+    saves=(0,), partials=[("∂cosh x/∂x", "sinh x")])
+
+log1p_p = defprim(
+    "log1p", np.log1p,
+    vjp=[lambda g, ans, x: g / (1.0 + x)],
+    jvp=[lambda t, ans, x: t / (1.0 + x)],
+    saves=(0,), partials=[("∂log(1+x)/∂x", "1/(1+x)")])
+
+expm1_p = defprim(
+    "expm1", np.expm1,
+    vjp=[lambda g, ans, x: g * (ans + 1.0)],
+    jvp=[lambda t, ans, x: t * (ans + 1.0)],
+    saves=(-1,), partials=[("∂(eˣ−1)/∂x", "eˣ")])
+
+log2_p = defprim(
+    "log2", np.log2,
+    vjp=[lambda g, ans, x: g / (x * np.log(2.0))],
+    jvp=[lambda t, ans, x: t / (x * np.log(2.0))],
+    saves=(0,), partials=[("∂log₂x/∂x", "1/(x ln 2)")])
+
+log10_p = defprim(
+    "log10", np.log10,
+    vjp=[lambda g, ans, x: g / (x * np.log(10.0))],
+    jvp=[lambda t, ans, x: t / (x * np.log(10.0))],
+    saves=(0,), partials=[("∂log₁₀x/∂x", "1/(x ln 10)")])
+
 clone_p = defprim(
     "clone", lambda x: np.array(x, copy=True),
     vjp=[lambda g, ans, x: g],
@@ -524,6 +572,86 @@ def cos(x):
     array([1.])
     """
     return cos_p(x)
+
+
+def square(x):
+    """``x²``, elementwise.
+
+    >>> import dpviz as dp
+    >>> dp.square(dp.tensor([-3.0, 2.0])).data
+    array([9., 4.])
+    """
+    return square_p(x)
+
+
+def tan(x):
+    """The tangent, elementwise.
+
+    >>> import dpviz as dp
+    >>> dp.tan(dp.tensor([0.0])).data
+    array([0.])
+    """
+    return tan_p(x)
+
+
+def sinh(x):
+    """The hyperbolic sine, elementwise.
+
+    >>> import dpviz as dp
+    >>> dp.sinh(dp.tensor([0.0])).data
+    array([0.])
+    """
+    return sinh_p(x)
+
+
+def cosh(x):
+    """The hyperbolic cosine, elementwise.
+
+    >>> import dpviz as dp
+    >>> dp.cosh(dp.tensor([0.0])).data
+    array([1.])
+    """
+    return cosh_p(x)
+
+
+def log1p(x):
+    """``log(1 + x)``, elementwise, accurate for tiny x (where ``1 + x`` would round to 1).
+
+    >>> import dpviz as dp
+    >>> float(dp.log1p(dp.tensor(1e-20)).data)
+    1e-20
+    """
+    return log1p_p(x)
+
+
+def expm1(x):
+    """``eˣ − 1``, elementwise, accurate for tiny x.
+
+    >>> import dpviz as dp
+    >>> float(dp.expm1(dp.tensor(1e-20)).data)
+    1e-20
+    """
+    return expm1_p(x)
+
+
+def log2(x):
+    """The base-2 logarithm, elementwise.
+
+    >>> import dpviz as dp
+    >>> dp.log2(dp.tensor([8.0])).data
+    array([3.])
+    """
+    return log2_p(x)
+
+
+def log10(x):
+    """The base-10 logarithm, elementwise.
+
+    >>> import dpviz as dp
+    >>> dp.log10(dp.tensor([100.0])).data
+    array([2.])
+    """
+    return log10_p(x)
 
 
 def clone(x):
@@ -691,8 +819,10 @@ def max(x, axis=None, keepdims: bool = False):  # noqa: A001 - dp.max mirrors nu
     array(3.)
     """
     ax = _norm_axis(axis, len(shape(x)), "max")
-    if np.size(value_of(x)) == 0:
-        raise ShapeError("'max' of an empty tensor has no value")
+    dims = shape(x)
+    if any(dims[a] == 0 for a in (range(len(dims)) if ax is None else ax)):
+        # as in NumPy: reducing an axis of length 0 has no value; other empty results are fine
+        raise ShapeError(f"'max' over an axis of length 0 has no value (shape {dims}, axis {axis})")
     return max_p(x, axis=ax, keepdims=bool(keepdims))
 
 
@@ -767,7 +897,8 @@ def normalize_index(index, shp=None):
     for it in items:
         it = value_of(it)
         if isinstance(it, list):
-            it = np.asarray(it)
+            # an empty list selects nothing, as in NumPy (np.asarray([]) alone would be float)
+            it = np.asarray(it) if it else np.zeros(0, dtype=np.intp)
         if isinstance(it, np.ndarray):
             if it.dtype.kind not in "iub":
                 raise DTypeError(f"index arrays must hold integers or bools; got dtype {it.dtype}")
@@ -963,13 +1094,20 @@ def where(cond, a, b):
 # Softmax family.  The output is reused by the rules, so its value is what they save.
 
 
+def _stable_shift(x, axis):
+    """x minus its maximum along ``axis`` (so exp cannot overflow); an empty x has nothing to shift."""
+    return x - np.max(x, axis=axis, keepdims=True) if np.size(x) else np.asarray(x, dtype=float)
+
+
 def _softmax_forward(x, axis):
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    e = np.exp(_stable_shift(x, axis))
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
 def _log_softmax_forward(x, axis):
-    z = x - np.max(x, axis=axis, keepdims=True)
+    z = _stable_shift(x, axis)
+    if not np.size(z):
+        return z
     return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
 
 

@@ -31,6 +31,7 @@ import numpy as np
 from dpviz import steps
 from dpviz.context import STATE
 from dpviz.errors import BackwardError, DpvizError, ReplayError, ShapeError, UnsupportedTypeError
+from dpviz.guards import COMPARISONS, Guard
 from dpviz.node import Node, value_of
 from dpviz.reverse import reachable
 from dpviz.steps import BackwardStep, ForwardStep, JvpStep
@@ -129,6 +130,52 @@ class Program:
         self.inputs = list(range(n_inputs))
         self.params = list(range(n_inputs, l))
         self._leaf_nodes = leaf_nodes      # index -> engine Node of a parameter (read live at replay)
+        self.guards: tuple[Guard, ...] = ()   # the comparisons the traced run's control flow depended on
+        self._guard_program: Program | None = None
+
+    def _guard(self, recorded: list[Guard], inputs: list[Node], names: Mapping[int, str]) -> None:
+        """Keep the comparisons of the trace, and a second program that computes their operands from the
+        same inputs (they need not lie on the path to the output), so every replay can check them."""
+        operands = list({id(n): n for g in recorded for n in (g.left, g.right) if isinstance(n, Node)}.values())
+        self.guards = tuple(recorded)
+        self._guard_program = _build(reachable(operands + inputs, grad_only=False), inputs, operands, names)[0]
+        self._guard_slot = {id(n): i for i, n in enumerate(operands)}
+
+    def _check_guards(self, args: Sequence) -> None:
+        """Raise ReplayError if a comparison the traced run depended on comes out differently for ``args``."""
+        gp = self._guard_program
+        if gp is None:
+            return
+        outs = steps.evaluate(gp, gp.leaves(*[value_of(a) for a in args]))
+        values = [value_of(outs[i]) for i in gp.outputs]
+
+        def operand(x):
+            return values[self._guard_slot[id(x)]] if isinstance(x, Node) else x
+
+        def expression(i: int, depth: int = 3) -> str:
+            # `sum(mul(x, 2)) < 10` says more than a node number: named nodes by name, ops by formula
+            node = gp.nodes[i]
+            if node.kind != "op" or node.name:
+                return node.label if node.kind != "const" or node.name else \
+                    np.array2string(np.asarray(node.value), threshold=6)
+            inner = ", ".join(expression(a, depth - 1) for a in node.args) if depth > 1 else "…"
+            return f"{node.op}({inner})"
+
+        def show(x):
+            if not isinstance(x, Node):
+                return np.array2string(np.asarray(x), threshold=6)
+            return expression(gp.outputs[self._guard_slot[id(x)]])
+
+        for g in self.guards:
+            if not g.holds(operand(g.left), operand(g.right)):
+                before = np.array2string(g.outcome, threshold=6)
+                after = np.array2string(np.asarray(COMPARISONS[g.op](operand(g.left), operand(g.right))),
+                                        threshold=6)
+                raise ReplayError(
+                    f"this replay would take another path than the traced run: `{show(g.left)} {g.op} "
+                    f"{show(g.right)}` was {before} when dp.trace ran the function and is {after} for these "
+                    "inputs. A Program is the graph of the path one run took (Definition 1, item 7), so it "
+                    "cannot compute the other path. Trace again on these inputs: dp.trace(f, *new_inputs).")
 
     # -- Definition 1 ---------------------------------------------------------------------------
     @property
@@ -223,6 +270,7 @@ class Program:
         if not args:
             return [node.value for node in self.nodes[:self.l]]
         values = self._input_values(args)
+        self._check_guards(values)
         record = record or any(isinstance(v, Tensor) for v in values)
         for i in self.params:
             live = self._leaf_nodes[i]
@@ -599,16 +647,23 @@ def trace(f: Callable, *args, **static) -> Program:
             t = tensor(arr, name=name, requires_grad=arr.dtype.kind == "f")
         leaves.append(t)
     STATE.depth += 1
+    outer, STATE.guards = STATE.guards, []       # a nested dp.trace keeps its own guards
     try:
         out = f(*leaves, **static)
     finally:
         STATE.depth -= 1
+        recorded, STATE.guards = STATE.guards, outer
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
     for o in outs:
         if not isinstance(o, Tensor):
             raise UnsupportedTypeError(f"dp.trace: f must return a dpviz tensor (or a tuple of them); got "
                                        f"{type(o).__name__}. Build the result from f's arguments.")
     roots = [o.node for o in outs]
-    order = reachable(roots + [t.node for t in leaves], grad_only=False)
+    inputs = [t.node for t in leaves]
+    order = reachable(roots + inputs, grad_only=False)
     # constants are named after the closure variables and globals of f that held them
-    return _build(order, [t.node for t in leaves], roots, names_by_id(function_namespace(f)))[0]
+    names = names_by_id(function_namespace(f))
+    prog = _build(order, inputs, roots, names)[0]
+    if recorded:
+        prog._guard(recorded, inputs, names)
+    return prog

@@ -20,8 +20,9 @@ import warnings
 
 import numpy as np
 
-from dpviz import inplace
+from dpviz import guards, inplace, interop
 from dpviz.context import STATE
+from dpviz.guards import COMPARISONS
 from dpviz.errors import DTypeError, DpvizError, GraphBreakWarning, ShapeError, UnsupportedTypeError
 from dpviz.node import Handle, Node, VersionCounter, value_of
 from dpviz.primitives import (abs_p, add_p, clone_p, cos_p, div_p, exp_p, getitem, log_p, log_softmax,
@@ -48,7 +49,12 @@ class Tensor(Handle):
     """
 
     __slots__ = ()
-    __array_ufunc__ = None   # make numpy hand `ndarray * tensor` to Tensor.__rmul__
+    # NumPy calls on tensors record the dpviz op they are, or say what to write (dpviz.interop)
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return interop.array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return interop.array_function(func, args, kwargs)
     __hash__ = object.__hash__
 
     def __init__(self, *args, **kwargs):
@@ -455,16 +461,22 @@ class Tensor(Handle):
         return getitem(self, index)
 
     # -- comparisons give plain boolean arrays: they are not differentiable, and `if x > 0:` works
-    def __lt__(self, o): return self._node.value < value_of(o)
-    def __le__(self, o): return self._node.value <= value_of(o)
-    def __gt__(self, o): return self._node.value > value_of(o)
-    def __ge__(self, o): return self._node.value >= value_of(o)
+    # (while dp.trace runs, each one is also kept as a guard that a replay checks: dpviz.guards)
+    def _compare(self, op: str, o):
+        result = COMPARISONS[op](self._node.value, value_of(o))
+        guards.compare(op, self._node, o._node if isinstance(o, Tensor) else o, result)
+        return result
+
+    def __lt__(self, o): return self._compare("<", o)
+    def __le__(self, o): return self._compare("<=", o)
+    def __gt__(self, o): return self._compare(">", o)
+    def __ge__(self, o): return self._compare(">=", o)
 
     def __eq__(self, o):  # type: ignore[override]
-        return self._node.value == value_of(o)
+        return self._compare("==", o)
 
     def __ne__(self, o):  # type: ignore[override]
-        return self._node.value != value_of(o)
+        return self._compare("!=", o)
 
     # -- elementwise functions ------------------------------------------------------------------
     def exp(self) -> "Tensor":

@@ -64,6 +64,7 @@ _ELEMENTS = {
     "nonzero": st.one_of(st.floats(0.1, 2.0), st.floats(-2.0, -0.1)),   # relu/abs off their kink, divisors
     "unique": st.floats(-2.0, 2.0, allow_subnormal=False),            # max without ties
     "logits": st.floats(-4.0, 4.0, allow_subnormal=False),
+    "small": st.floats(-1.2, 1.2, allow_subnormal=False),            # tan, away from its poles at ±π/2
 }
 
 
@@ -184,6 +185,14 @@ _UNARY = {
     "relu": (dp.relu, torch.relu, "nonzero"),
     "sin": (dp.sin, torch.sin, "real"),
     "cos": (dp.cos, torch.cos, "real"),
+    "square": (dp.square, torch.square, "real"),
+    "tan": (dp.tan, torch.tan, "small"),
+    "sinh": (dp.sinh, torch.sinh, "real"),
+    "cosh": (dp.cosh, torch.cosh, "real"),
+    "log1p": (dp.log1p, torch.log1p, "pos"),
+    "expm1": (dp.expm1, torch.expm1, "real"),
+    "log2": (dp.log2, torch.log2, "pos"),
+    "log10": (dp.log10, torch.log10, "pos"),
 }
 
 

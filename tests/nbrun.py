@@ -91,14 +91,21 @@ class NotebookRun:
         return any(mime in out.get("data", {}) for c in self.nb.cells for out in c.get("outputs", []))
 
 
+#: Set by ``DPVIZ_TEST_FULL_MODE=1``: the notebook tests run every notebook in full mode (see run_notebook).
+FULL_MODE = os.environ.get("DPVIZ_TEST_FULL_MODE") == "1"
+
+#: The mode line a notebook run by the tests prints (``dp.mode_note``).
+MODE_LINE = "Running in full mode" if FULL_MODE else "Running in quick mode"
+
+
 def run_notebook(name: str | Path, timeout: float = 90, max_mb: float = 1500, quick: bool = True,
                  env: dict | None = None) -> NotebookRun:
     """Execute ``notebooks/<name>`` in a temporary copy and check time, memory and warnings.
 
     ``DPVIZ_TEST_FULL_MODE=1`` runs every notebook test in full mode instead (limits ×10), to check
-    that what the text claims holds there too; checks of quick-mode wording then fail by design.
+    that what the text claims holds there too (checks of the mode line use :data:`MODE_LINE`).
     """
-    if os.environ.get("DPVIZ_TEST_FULL_MODE") == "1":
+    if FULL_MODE:
         quick, timeout, max_mb = False, timeout * 10, max_mb * 4
     src = Path(name) if Path(name).is_absolute() else NOTEBOOKS / name
     nb = nbformat.read(src, as_version=4)

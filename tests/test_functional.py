@@ -1,6 +1,7 @@
 """dp.grad / vjp / jvp / jacobian / hvp: the contract of the engine issue, on small cases."""
 import numpy as np
 import pytest
+import torch
 
 import dpviz as dp
 
@@ -89,3 +90,21 @@ def test_jvp_argument_errors():
         dp.jvp(lambda x: x, (1.0,), (1.0, 2.0))
     with pytest.raises(dp.ShapeError, match="tangent"):
         dp.jvp(lambda x: x * 2, (np.ones(2),), (np.ones(3),))
+
+
+def test_keyword_arguments_reach_f_undifferentiated_and_aux_comes_back():
+    def loss(w, x, *, target, scale=1.0):
+        pred = (w * x).sum()
+        return scale * (pred - target) ** 2, pred
+
+    w, x = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    g, pred = dp.grad(loss, has_aux=True)(w, x, target=10.0, scale=0.5)
+    tw = torch.tensor(w, requires_grad=True)
+    (0.5 * ((tw * torch.tensor(x)).sum() - 10.0) ** 2).backward()
+    assert np.allclose(g, tw.grad.numpy()) and float(pred) == 11.0
+    (value, aux), g2 = dp.value_and_grad(loss, has_aux=True)(w, x, target=10.0, scale=0.5)
+    assert float(value) == 0.5 and float(aux) == 11.0 and np.allclose(g2, g)
+    with pytest.raises(dp.DpvizError, match="use has_aux=True"):
+        dp.grad(loss)(w, x, target=10.0)
+    with pytest.raises(dp.DpvizError, match="needs f to return a pair"):
+        dp.grad(lambda w: (w * w).sum(), has_aux=True)(w)

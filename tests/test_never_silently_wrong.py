@@ -104,3 +104,81 @@ def test_hessian_matches_pytorch():
     expected = torch.func.hessian(f_t)(torch.tensor(x)).numpy()
     assert np.allclose(dp.hessian(f_d)(x), expected)
     assert np.allclose(dp.jacobian(dp.grad(f_d))(x), expected)
+
+
+def test_a_replay_that_would_take_another_branch_is_refused():
+    """The Program is the path the traced run took: an `if`, a loop's test or a where-mask that would
+    come out differently for the new inputs raises instead of silently computing the old path."""
+    prog = dp.trace(lambda x: x * 2 if x > 0 else -x, 1.0)
+    assert float(prog(5.0)) == 10.0                         # same branch: replays as before
+    with pytest.raises(dp.ReplayError, match=r"`x > 0` was True when dp.trace ran the function and is False"):
+        prog(-3.0)                                          # was -6 (the x * 2 branch), silently
+
+    def doubling(x):
+        while x.sum() < 10:
+            x = x * 2
+        return x
+
+    loop = dp.trace(doubling, [1.0, 2.0])                   # two doublings recorded
+    assert loop([1.5, 2.0]).tolist() == [6.0, 8.0]          # also two: fine
+    with pytest.raises(dp.ReplayError, match=r"sum\(.*\) < 10"):
+        loop([0.1, 0.1])                                    # would need more doublings
+    masked = dp.trace(lambda x: dp.where(x > 0, x, -x).sum(), [1.0, -2.0])
+    with pytest.raises(dp.ReplayError, match="another path"):
+        masked.evaluate([-1.0, -1.0])                       # every interpreter that replays checks
+    with pytest.raises(dp.ReplayError):
+        list(masked.forward_steps([-1.0, -1.0]))
+    # a guard on a value that does not lead to the output is still checked
+    side = dp.trace(lambda x: x * 3 if (x * x).sum() > 1 else x, [1.0, 1.0])
+    with pytest.raises(dp.ReplayError):
+        side([0.1, 0.1])
+    # comparisons outside a trace, or of constants, record nothing
+    x = dp.tensor([1.0, 2.0], requires_grad=True)
+    assert (x > 0).all() and not dp.trace(lambda x: x * 2, [1.0]).guards
+    assert not dp.trace(lambda x: x * (2 if np.float64(3.0) > 1 else 1), [1.0]).guards
+
+
+def test_a_nested_trace_keeps_its_own_guards():
+    def inner(y):
+        return y * 2 if y > 0 else y
+
+    def outer(x):
+        dp.trace(inner, 1.0)                               # its guard is its own
+        return x + 1
+
+    assert not dp.trace(outer, [5.0]).guards
+
+
+def test_empty_arrays_behave_as_in_numpy_and_pytorch():
+    assert dp.ones(3)[[]].shape == (0,) == torch.ones(3)[[]].shape
+    assert dp.max(dp.zeros((2, 0)), axis=0).shape == (0,) == np.max(np.zeros((2, 0)), axis=0).shape
+    assert dp.softmax(dp.zeros((3, 0)), axis=1).shape == (3, 0) == tuple(torch.softmax(torch.zeros(3, 0), 1).shape)
+    assert dp.log_softmax(dp.zeros((3, 0)), axis=1).shape == (3, 0)
+    x = dp.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x[[]].sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]                   # nothing selected: zero, and no error
+    with pytest.raises(dp.ShapeError, match="axis of length 0 has no value"):
+        dp.max(dp.zeros((2, 0)), axis=1)                        # NumPy refuses this one too
+
+
+def test_numpy_functions_on_tensors_record_the_dpviz_op_or_say_what_to_write():
+    x0 = np.array([[0.5, -1.0], [2.0, 0.25]])
+    x = dp.tensor(x0, requires_grad=True)
+    y = np.sum(np.tanh(x) * np.exp(x)) + np.mean(x, axis=0).sum() + np.sum(np.stack([x, x]), axis=(0, 1)).sum()
+    y.backward()
+    t = torch.tensor(x0, requires_grad=True)
+    (torch.sum(torch.tanh(t) * torch.exp(t)) + t.mean(0).sum() + torch.stack([t, t]).sum()).backward()
+    assert np.allclose(x.grad, t.grad.numpy())
+    a = np.array([[1.0, 2.0]])
+    z = dp.tensor([[3.0], [4.0]], requires_grad=True)
+    (a @ z).sum().backward()                               # an ndarray on the left hands over to the tensor
+    assert z.grad.tolist() == [[1.0], [2.0]]
+    with pytest.raises(DpvizError, match=r"no maximum op.*dp\.relu\(x\) for np\.maximum\(x, 0\)"):
+        np.maximum(x, 0)
+    with pytest.raises(DpvizError, match="does not take out="):
+        np.sum(x, out=np.zeros(()))
+    assert np.shape(x) == (2, 2) and np.allclose(x, x0) and np.argmax(x) == 2      # reads work on numbers
+    assert np.cbrt(dp.tensor([8.0])).tolist() == [2.0]       # no dpviz op, no gradient needed: plain NumPy
+    with pytest.raises(DpvizError, match="no cbrt op"):
+        np.cbrt(x)
+    assert isinstance(np.log1p(x), dp.Tensor)                 # an op dpviz has records, gradient or not

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from nbrun import assert_exercises_unanswered, printed_number, run_notebook
+from nbrun import MODE_LINE, assert_exercises_unanswered, printed_number, run_notebook
 
 pytestmark = pytest.mark.slow
 
@@ -21,7 +21,7 @@ def _run(name: str):
 
 def test_10_attention():
     run, text = _run("10-attention.ipynb")
-    assert "quick mode" in text
+    assert MODE_LINE in text
     plain = printed_number(r"none = ([0-9.]+)", text)
     att = printed_number(r"bahdanau = ([0-9.]+)", text)
     cos = printed_number(r"cosine = ([0-9.]+)", text)

@@ -99,23 +99,28 @@ def heatmap(z: Any, *, x: Sequence[Any] | None = None, y: Sequence[Any] | None =
 
 
 def heatmap_frames(stack: Any, *, labels: Sequence[str] | None = None, title: str | None = None,
-                   xlabel: str = "", ylabel: str = "") -> go.Figure:
+                   xlabel: str = "", ylabel: str = "", start: int = 0) -> go.Figure:
     """A sequence of equally shaped matrices (frames, rows, cols) shown one at a time with a slider.
 
-    >>> fig = heatmap_frames(np.zeros((3, 2, 2)))
-    >>> len(fig.frames), len(fig.layout.sliders[0].steps)
-    (3, 3)
+    ``start`` is the frame shown first (negative counts from the end): a sequence that starts empty
+    reads better opened where there is something to see.
+
+    >>> fig = heatmap_frames(np.arange(12.0).reshape(3, 2, 2), start=-1)
+    >>> len(fig.frames), len(fig.layout.sliders[0].steps), fig.layout.sliders[0].active, float(fig.data[0].z[0][0])
+    (3, 3, 2, 8.0)
     """
     s = np.asarray(stack, dtype=float)
     require(s.ndim == 3 and s.shape[0] >= 1, f"heatmap_frames needs (frames, rows, cols); got shape {s.shape}")
+    require(-s.shape[0] <= start < s.shape[0], f"start must index one of the {s.shape[0]} frames; got {start}")
+    start %= s.shape[0]
     names = list(labels) if labels is not None else [str(k) for k in range(s.shape[0])]
     lim = float(np.abs(s).max()) or 1.0
     make = lambda m: go.Heatmap(z=m, colorscale="RdBu", zmid=0, zmin=-lim, zmax=lim)
-    fig = go.Figure(data=[make(s[0])], frames=[go.Frame(data=[make(m)], name=n) for m, n in zip(s, names)])
+    fig = go.Figure(data=[make(s[start])], frames=[go.Frame(data=[make(m)], name=n) for m, n in zip(s, names)])
     steps = [dict(method="animate", label=n, args=[[n], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
              for n in names]
     style(fig, title=title, height=420)
-    fig.update_layout(sliders=[dict(steps=steps, currentvalue=dict(prefix="t = "), pad=dict(t=40))])
+    fig.update_layout(sliders=[dict(steps=steps, active=start, currentvalue=dict(prefix="t = "), pad=dict(t=40))])
     fig.update_xaxes(title_text=xlabel, showgrid=False)
     fig.update_yaxes(title_text=ylabel, showgrid=False, autorange="reversed")
     return fig

@@ -101,7 +101,9 @@ def removal_figure(records: Sequence[Record]) -> go.Figure:
     keyed = _by_key(records)
     for key, name in (("gcn2-train", "GCN2, full graph"), ("mlp2-train", "MLP2, no graph")):
         if key in keyed:
-            fig.add_hline(y=float(keyed[key]["mean"]), line_dash="dot", annotation_text=name)  # type: ignore[arg-type]
+            # an explicit width and colour: the template gives shapes no line of their own
+            fig.add_hline(y=float(keyed[key]["mean"]), line_dash="dot", line_width=1.5,  # type: ignore[arg-type]
+                          line_color="#555555", annotation_text=name)
     fig.update_layout(title="GCN2 test accuracy as edges are removed", xaxis_title="edges removed (%)",
                       yaxis_title="test accuracy (%)", template=TEMPLATE)
     return fig
