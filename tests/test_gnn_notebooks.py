@@ -87,6 +87,7 @@ def _scales(block: str) -> list[dict[str, float]]:
 
 def check_22(text: str) -> None:
     """What notebook 22's text says about its run, checked against what the run printed."""
+    seeds = int(re.search(r"\d+ epochs, (\d+) seeds per mask", text)[1])
     share = {int(c): float(v) for c, v in re.findall(r"(\d): ([0-9.]+)",
                                                       text.split("share of each class in the test set:")[1].split("\n")[0])}
     assert share[2] == 18.1 and share[3] == 23.1            # the paper's two all-node numbers are these shares
@@ -95,7 +96,6 @@ def check_22(text: str) -> None:
     assert all(float(every) == 100.0 and float(acc) == share[int(c)] for c, every, acc in collapsed), collapsed
     w = re.search(r"all-node attention weights: min ([0-9.e+-]+), max ([0-9.e+-]+), uniform = ([0-9.e+-]+)", text)
     assert float(w[2]) < 1.01 * float(w[3]) and float(w[1]) > 0.99 * float(w[3])       # flat at 1/3,327
-    seeds = int(re.search(r"\d+ epochs, (\d+) seeds per mask", text)[1])
     gap = re.search(rf"largest \|weight − 1/\(degree\+1\)\| over [0-9,]+ weights and {seeds} seeds: ([0-9.e+-]+)", text)
     assert float(gap[1]) < 1e-5                                                       # "to within 10⁻⁵"
     untrained = _scales(text.split("untrained\n")[1].split("trained\n")[0])
