@@ -21,6 +21,7 @@ import re
 
 import numpy as np
 
+from dpviz import composites as C
 from dpviz import primitives as P
 from dpviz.context import STATE
 from dpviz.errors import DpvizError
@@ -32,6 +33,7 @@ UFUNCS = {
     np.power: P.pow, np.exp: P.exp, np.log: P.log, np.tanh: P.tanh, np.sin: P.sin, np.cos: P.cos,
     np.sqrt: P.sqrt, np.absolute: P.abs, np.matmul: P.matmul, np.square: P.square, np.tan: P.tan,
     np.sinh: P.sinh, np.cosh: P.cosh, np.log1p: P.log1p, np.expm1: P.expm1, np.log2: P.log2, np.log10: P.log10,
+    np.maximum: P.maximum, np.minimum: P.minimum,
     # comparisons give plain booleans, as the tensor's own operators do (and are guarded in a trace)
     np.greater: operator.gt, np.greater_equal: operator.ge, np.less: operator.lt, np.less_equal: operator.le,
     np.equal: operator.eq, np.not_equal: operator.ne,
@@ -50,6 +52,13 @@ def _max(a, axis=None, keepdims=False):
     return P.max(a, axis=axis, keepdims=keepdims)
 
 
+def _norm(x, ord, axis, keepdims):
+    if ord is None:
+        return C.norm(x, axis=axis, keepdims=keepdims)
+    return _refuse_or_compute("linalg.norm with ord=", (x,),
+                              lambda: np.linalg.norm(_numbers(x), ord, axis=axis, keepdims=keepdims))
+
+
 def _reshape(a, newshape=None, shape=None):
     return P.reshape(a, shape if shape is not None else newshape)
 
@@ -62,6 +71,17 @@ FUNCTIONS = {
     np.concatenate: lambda arrays, axis=0: P.concatenate(arrays, axis=axis),
     np.where: lambda condition, x, y: P.where(condition, x, y),
     np.matmul: P.matmul,
+    np.min: lambda a, axis=None, keepdims=False: C.min(a, axis=axis, keepdims=keepdims),
+    np.amin: lambda a, axis=None, keepdims=False: C.min(a, axis=axis, keepdims=keepdims),
+    np.var: lambda a, axis=None, ddof=0, keepdims=False: C.var(a, axis=axis, keepdims=keepdims, ddof=ddof),
+    np.std: lambda a, axis=None, ddof=0, keepdims=False: C.std(a, axis=axis, keepdims=keepdims, ddof=ddof),
+    np.clip: lambda a, a_min, a_max: P.clip(a, a_min, a_max),
+    np.cumsum: lambda a, axis=None: P.cumsum(a, axis=axis),
+    np.squeeze: lambda a, axis=None: C.squeeze(a, axis=axis),
+    np.expand_dims: lambda a, axis: C.expand_dims(a, axis),
+    np.ravel: C.ravel, np.dot: C.dot, np.outer: C.outer,
+    np.split: lambda ary, indices_or_sections, axis=0: C.split(ary, indices_or_sections, axis=axis),
+    np.linalg.norm: lambda x, ord=None, axis=None, keepdims=False: _norm(x, ord, axis, keepdims),
 }
 
 #: NumPy names that only *read* a tensor (its shape, a test, an index): computed on the numbers even
@@ -73,10 +93,8 @@ READS = {
 
 #: What to write instead, for NumPy names dpviz has no op of its own for.
 SPELLINGS = {
-    "maximum": "dp.relu(x) for np.maximum(x, 0), or dp.where(a > b, a, b)",
-    "minimum": "-dp.relu(-x) for np.minimum(x, 0), or dp.where(a < b, a, b)",
-    "clip": "dp.where(x < lo, lo, dp.where(x > hi, hi, x))",
-    "dot": "a @ b",
+    "prod": "dp.exp(dp.sum(dp.log(x))) for positive x, or a product written out",
+    "linalg.norm with ord=": "dp.norm(x) (the Euclidean norm), or dp.max(dp.abs(x)) for ord=inf",
 }
 
 

@@ -1076,6 +1076,99 @@ where_p = defprim(
     partials=[("", "1 where cond holds, else 0"), ("", "1 where cond fails, else 0")])
 
 
+def _tie_split(a, b, winner):
+    """The share of the gradient of max/min(a, b) that goes to ``a``: 1 where a wins, ½ at a tie (as PyTorch)."""
+    a, b = value_of(a), value_of(b)
+    return np.where(a == b, 0.5, winner(a, b).astype(float))
+
+
+maximum_p = defprim(
+    "maximum", np.maximum,
+    vjp=[lambda g, ans, a, b: sum_to(g * _tie_split(a, b, np.greater), shape(a)),
+         lambda g, ans, a, b: sum_to(g * _tie_split(b, a, np.greater), shape(b))],
+    jvp=[lambda t, ans, a, b: t * _tie_split(a, b, np.greater),
+         lambda t, ans, a, b: t * _tie_split(b, a, np.greater)],
+    saves=(0, 1), partials=[("∂max(a, b)/∂a", "[a > b] (½ at a tie)"), ("∂max(a, b)/∂b", "[b > a] (½ at a tie)")])
+
+minimum_p = defprim(
+    "minimum", np.minimum,
+    vjp=[lambda g, ans, a, b: sum_to(g * _tie_split(a, b, np.less), shape(a)),
+         lambda g, ans, a, b: sum_to(g * _tie_split(b, a, np.less), shape(b))],
+    jvp=[lambda t, ans, a, b: t * _tie_split(a, b, np.less),
+         lambda t, ans, a, b: t * _tie_split(b, a, np.less)],
+    saves=(0, 1), partials=[("∂min(a, b)/∂a", "[a < b] (½ at a tie)"), ("∂min(a, b)/∂b", "[b < a] (½ at a tie)")])
+
+
+def _inside(x, lo, hi):
+    v = value_of(x)
+    return ((v >= lo) & (v <= hi)).astype(float)
+
+
+clip_p = defprim(
+    "clip", lambda x, lo, hi: np.clip(x, lo, hi),
+    vjp=[lambda g, ans, x, lo, hi: g * _inside(x, lo, hi)],
+    jvp=[lambda t, ans, x, lo, hi: t * _inside(x, lo, hi)],
+    saves=(0,), partials=[("∂clip(x)/∂x", "1 between the bounds, else 0")])
+
+
+def _flip(t, axis: int):
+    return getitem(t, tuple(slice(None, None, -1) if k == axis else slice(None) for k in range(len(shape(t)))))
+
+
+cumsum_p = defprim(
+    "cumsum", lambda x, axis: np.cumsum(x, axis=axis),
+    # each x_k adds to every later sum: its adjoint is the sum of the adjoints from k on (a reversed cumsum)
+    vjp=[lambda g, ans, x, axis: _flip(cumsum(_flip(g, axis), axis), axis)],
+    jvp=[lambda t, ans, x, axis: cumsum(t, axis)],
+    partials=[("∂(Σ_{k≤i} x_k)/∂x_k", "1 for k ≤ i")])
+
+
+def maximum(a, b):
+    """The larger of ``a`` and ``b``, elementwise (broadcast); at a tie each gets half the gradient.
+
+    >>> import dpviz as dp
+    >>> dp.maximum(dp.tensor([1.0, 5.0]), 3.0).data
+    array([3., 5.])
+    """
+    return maximum_p(a, b)
+
+
+def minimum(a, b):
+    """The smaller of ``a`` and ``b``, elementwise (broadcast); at a tie each gets half the gradient.
+
+    >>> import dpviz as dp
+    >>> dp.minimum(dp.tensor([1.0, 5.0]), 3.0).data
+    array([1., 3.])
+    """
+    return minimum_p(a, b)
+
+
+def clip(x, lo, hi):
+    """``x`` limited to ``[lo, hi]`` (numbers, not differentiated); the gradient is 1 inside, 0 outside.
+
+    >>> import dpviz as dp
+    >>> dp.clip(dp.tensor([-2.0, 0.5, 3.0]), -1.0, 1.0).data
+    array([-1. ,  0.5,  1. ])
+    """
+    lo, hi = float(value_of(lo)), float(value_of(hi))
+    if not lo <= hi:
+        raise ShapeError(f"'clip' needs lo <= hi; got lo={lo}, hi={hi}")
+    return clip_p(x, lo=lo, hi=hi)
+
+
+def cumsum(x, axis=None):
+    """Running sums along ``axis`` (of the flattened tensor when None, as in NumPy).
+
+    >>> import dpviz as dp
+    >>> dp.cumsum(dp.tensor([1.0, 2.0, 3.0])).data
+    array([1., 3., 6.])
+    """
+    if axis is None:
+        return cumsum_p(reshape(x, (-1,)), axis=0)
+    nd = len(shape(x))
+    return cumsum_p(x, axis=_norm_axis(axis, nd, "cumsum")[0] if nd else 0)
+
+
 def where(cond, a, b):
     """Elementwise ``a`` where ``cond`` holds, else ``b`` (``cond`` is not differentiated).
 

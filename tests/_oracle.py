@@ -65,13 +65,15 @@ _ELEMENTS = {
     "unique": st.floats(-2.0, 2.0, allow_subnormal=False),            # max without ties
     "logits": st.floats(-4.0, 4.0, allow_subnormal=False),
     "small": st.floats(-1.2, 1.2, allow_subnormal=False),            # tan, away from its poles at ±π/2
+    # distinct and not absurdly close (a spread of 1e-265 squares to 0): std away from zero spread
+    "spread": st.integers(-20, 20).map(lambda k: k / 10.0),
 }
 
 
 def values(shape: tuple, kind: str = "real"):
     """Strategy for a float64 array of ``shape`` whose elements suit ``kind``."""
     return hnp.arrays(np.float64, shape, elements=_ELEMENTS[kind], fill=st.nothing(),
-                      unique=(kind == "unique"))
+                      unique=kind in ("unique", "spread"))
 
 
 @dataclass
@@ -132,6 +134,9 @@ _BINARY = {
     # b = 0 exactly is left to the tests of pow at 0: there torch's *second* derivative masks
     # ∂(aᵇ)/∂a to 0 by a where(), so its ∂²/∂a∂b is 0 instead of 1/a
     "pow": (lambda a, b: a ** b, lambda a, b: a ** b, "pos", "nonzero"),
+    # ties (where each side gets half the gradient) have probability 0 here; a test below checks them
+    "maximum": (dp.maximum, torch.maximum, "real", "real"),
+    "minimum": (dp.minimum, torch.minimum, "real", "real"),
 }
 
 
@@ -193,7 +198,21 @@ _UNARY = {
     "expm1": (dp.expm1, torch.expm1, "real"),
     "log2": (dp.log2, torch.log2, "pos"),
     "log10": (dp.log10, torch.log10, "pos"),
+    "clip": (lambda x: dp.clip(x, -0.5, 0.5), lambda x: x.clamp(-0.5, 0.5), "real"),
+    "cumsum": (dp.cumsum, lambda x: torch.cumsum(x.reshape(-1), 0), "real"),
+    "var": (dp.var, lambda x: x.var(unbiased=False), "real"),
+    "std": (dp.std, lambda x: x.std(unbiased=False), "real"),
+    "logsumexp": (dp.logsumexp, lambda x: torch.logsumexp(x.reshape(-1), 0), "real"),
+    "min": (dp.min, lambda x: x.min(), "unique"),
+    "norm": (dp.norm, lambda x: x.reshape(-1).norm(), "nonzero"),
 }
+
+
+@st.composite
+def std_case(draw):
+    """std at zero spread (one element, or all equal) has an infinite derivative: distinct values, ≥ 2 of them."""
+    shp = draw(st.sampled_from([(2,), (3,), (2, 3), (4, 1, 2)]))
+    return Case("std", dp.std, lambda x: x.std(unbiased=False), [(shp, "spread")])
 
 
 def unary_case(name: str, min_side: int = 1):
@@ -514,6 +533,7 @@ CASES = {
     **{name: binary_case(name) for name in _BINARY},
     "const_operands": const_operand_case(),
     **{name: unary_case(name) for name in _UNARY},
+    "std": std_case(),
     "methods": method_case(),
     "matmul": matmul_case(),
     "sum": reduce_case("sum"),

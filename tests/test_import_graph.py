@@ -31,7 +31,7 @@ HEAVY = {"torch", "torch_geometric", "plotly", "ipywidgets", "anywidget", "IPyth
 
 #: The engine core in reading order: each module imports only modules above it.
 ENGINE = ["dpviz.errors", "dpviz.extras", "dpviz.settings", "dpviz.context", "dpviz.node", "dpviz.guards", "dpviz.varnames", "dpviz.record", "dpviz.primitives",
-          "dpviz.interop", "dpviz.inplace", "dpviz.reverse", "dpviz.tensors", "dpviz.steps", "dpviz.program",
+          "dpviz.composites", "dpviz.interop", "dpviz.inplace", "dpviz.reverse", "dpviz.tensors", "dpviz.steps", "dpviz.program",
           "dpviz.functional", "dpviz.nn", "dpviz.optim"]
 
 #: Layers, lowest first; a module may import its own layer and the ones below.
