@@ -67,7 +67,8 @@ def logsumexp(x, axis=None, keepdims: bool = False):
     """
     shift = np.max(value_of(x), axis=_norm_axis(axis, len(shape(x)), "logsumexp"), keepdims=True)
     shift = np.where(np.isfinite(shift), shift, 0.0)
-    out = log(sum(exp(x - shift), axis=axis, keepdims=True)) + shift
+    with np.errstate(divide="ignore"):        # all -inf: the answer is -inf, as in NumPy and PyTorch
+        out = log(sum(exp(x - shift), axis=axis, keepdims=True)) + shift
     return out if keepdims else reshape(out, np.sum(np.zeros(shape(x)), axis=axis).shape)
 
 
