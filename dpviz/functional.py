@@ -187,6 +187,18 @@ def vjp(f: Callable, *primals):
     """
     nums = tuple(range(len(primals)))
     out, leaves, nested = _run(f, primals, nums)
+    if isinstance(out, (np.ndarray, np.number, int, float)) and not isinstance(out, bool):
+        # f does not depend on its inputs (the gradient of a linear function, inside dp.hessian): every
+        # cotangent pulls back to zero
+        const = np.asarray(out, dtype=float)
+
+        def zero_vjp(cotangent):
+            if np.shape(value_of(cotangent)) != const.shape:
+                raise ShapeError(f"the cotangent must have the output's shape {const.shape}; got "
+                                 f"{np.shape(value_of(cotangent))}")
+            return tuple(np.zeros(np.shape(value_of(p))) for p in primals)
+
+        return const, zero_vjp
     if not isinstance(out, Tensor):
         raise BackwardError(f"dp.vjp needs f to return a dpviz tensor; got {type(out).__name__}")
 
@@ -214,7 +226,15 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence):
         raise UnsupportedTypeError("dp.jvp(f, primals, tangents) takes primals and tangents as tuples")
     if len(primals) != len(tangents):
         raise DpvizError(f"dp.jvp: {len(primals)} primal(s) but {len(tangents)} tangent(s)")
-    prog = trace(f, *[value_of(p) for p in primals])
+    def f_traced(*xs):
+        out = f(*xs)
+        # an f that does not depend on its inputs (the gradient of a linear function, inside dp.hvp) returns
+        # plain numbers: a constant output, whose tangent is zero
+        if isinstance(out, (np.ndarray, np.number, int, float)) and not isinstance(out, bool):
+            return tensor(np.asarray(out, dtype=float))
+        return out
+
+    prog = trace(f_traced, *[value_of(p) for p in primals])
     nested = STATE.depth > 0 or any(isinstance(x, Tensor) and x.requires_grad for x in (*primals, *tangents))
     args = list(primals) if nested else []
     out, t_out = prog.value_and_jvp(list(tangents), *args)

@@ -108,3 +108,13 @@ def test_keyword_arguments_reach_f_undifferentiated_and_aux_comes_back():
         dp.grad(loss)(w, x, target=10.0)
     with pytest.raises(dp.DpvizError, match="needs f to return a pair"):
         dp.grad(lambda w: (w * w).sum(), has_aux=True)(w)
+
+
+def test_second_derivatives_of_a_linear_function_are_zero_not_an_error():
+    """The gradient of a linear function is a constant; transforming it again must give zeros (found by the
+    random-program property test: dp.hvp of x + x raised 'f must return a dpviz tensor')."""
+    assert dp.hvp(lambda x: (x + x).sum(), np.ones(3), np.ones(3)).tolist() == [0.0, 0.0, 0.0]
+    assert dp.hessian(lambda x: (3 * x).sum())(np.ones(2)).tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    out, tangent = dp.jvp(lambda x: np.ones(2), (np.ones(3),), (np.ones(3),))
+    assert out.tolist() == [1.0, 1.0] and tangent.tolist() == [0.0, 0.0]
+    assert dp.jacobian(lambda x: np.ones(2))(np.ones(3)).shape == (2, 3)
