@@ -19,7 +19,7 @@ from dpviz.primitives import (PRIMITIVES, abs, add, clone, concatenate, cos, cos
                               expm1, getitem, log, log1p, log2, log10, log_softmax, matmul, max, mean, mul,
                               neg, pow, relu, reshape, sigmoid, sin, sinh, softmax, sqrt, square, stack, sub,
                               sum, tan, tanh, transpose, where)
-from dpviz.primitives import clip, cumsum, maximum, minimum
+from dpviz.primitives import clip, cumsum, maximum, minimum, prod
 from dpviz.composites import dot, expand_dims, flatten, logsumexp, min, norm, outer, ravel, split, squeeze, std, var
 from dpviz.program import Program, ProgramNode, trace
 from dpviz.steps import BackwardStep, ForwardStep, JvpStep, JvpTerm
@@ -56,7 +56,7 @@ __all__ = [
     "log_softmax", "matmul", "mean", "mul", "neg", "relu", "reshape", "sigmoid", "sin", "softmax", "sqrt",
     "stack", "sub", "tanh", "transpose", "where",
     "cosh", "expm1", "log1p", "log2", "log10", "sinh", "square", "tan",
-    "clip", "cumsum", "maximum", "minimum", "dot", "expand_dims", "flatten", "logsumexp", "min", "norm",
+    "clip", "cumsum", "maximum", "minimum", "prod", "dot", "expand_dims", "flatten", "logsumexp", "min", "norm",
     "outer", "ravel", "split", "squeeze", "std", "var",
     "Program", "ProgramNode", "trace", "BackwardStep", "ForwardStep", "JvpStep", "JvpTerm",
     "grad", "hessian", "hvp", "jacobian", "jvp", "value_and_grad", "vjp",

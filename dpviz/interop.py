@@ -77,6 +77,7 @@ FUNCTIONS = {
     np.std: lambda a, axis=None, ddof=0, keepdims=False: C.std(a, axis=axis, keepdims=keepdims, ddof=ddof),
     np.clip: lambda a, a_min, a_max: P.clip(a, a_min, a_max),
     np.cumsum: lambda a, axis=None: P.cumsum(a, axis=axis),
+    np.prod: lambda a, axis=None, keepdims=False: P.prod(a, axis=axis, keepdims=keepdims),
     np.squeeze: lambda a, axis=None: C.squeeze(a, axis=axis),
     np.expand_dims: lambda a, axis: C.expand_dims(a, axis),
     np.ravel: C.ravel, np.dot: C.dot, np.outer: C.outer,
@@ -93,7 +94,6 @@ READS = {
 
 #: What to write instead, for NumPy names dpviz has no op of its own for.
 SPELLINGS = {
-    "prod": "dp.exp(dp.sum(dp.log(x))) for positive x, or a product written out",
     "linalg.norm with ord=": "dp.norm(x) (the Euclidean norm), or dp.max(dp.abs(x)) for ord=inf",
 }
 

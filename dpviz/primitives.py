@@ -776,6 +776,47 @@ mean_p = defprim(
     partials=[("∂(mean x)/∂xᵢ", "1/N")])
 
 
+def _prod_others(x, axis):
+    """For each element of ``x``, the product of the *other* elements of its reduction: ∂(Π x)/∂xᵢ.
+
+    Written with dpviz ops (so it can be differentiated again). Where no element is 0 it is ``Π x / xᵢ``;
+    with zeros that would divide 0 by 0, so each element's product is taken with itself replaced by 1
+    (an n × n table for n reduced elements).
+    """
+    v = value_of(x)
+    nd = len(shape(x))
+    axes = tuple(range(nd)) if axis is None else axis
+    kept = tuple(k for k in range(nd) if k not in axes)
+    if np.all(v != 0):
+        return broadcast_to(reshape(prod(x, axis=axes, keepdims=True), _keep_shape(shape(x), axes)), shape(x)) / x
+    order = kept + axes                                      # reduced axes last, then as one axis of n
+    moved = transpose(x, order) if order != tuple(range(nd)) else x
+    outer_shape = tuple(shape(x)[k] for k in kept)
+    n = int(np.prod([shape(x)[k] for k in axes]))
+    flat = reshape(moved, outer_shape + (1, n))
+    table = where(np.eye(n, dtype=bool), 1.0, flat)          # row i: the elements with element i set to 1
+    others = reshape(prod(table, axis=len(outer_shape) + 1), tuple(shape(x)[k] for k in order))
+    return transpose(others, tuple(int(i) for i in np.argsort(order))) if order != tuple(range(nd)) else others
+
+
+prod_p = defprim(
+    "prod", lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims),
+    vjp=[lambda g, ans, x, axis, keepdims: _expand(g, x, axis, keepdims) * _prod_others(x, axis)],
+    jvp=[lambda t, ans, x, axis, keepdims: sum(t * _prod_others(x, axis), axis=axis, keepdims=keepdims)],
+    saves=(0,), partials=[("∂(Π x)/∂xᵢ", "the product of the others")])
+
+
+def prod(x, axis=None, keepdims: bool = False):
+    """Product over ``axis`` (all axes when None); exact gradients with zeros too, as PyTorch's.
+
+    >>> import dpviz as dp
+    >>> x = dp.tensor([2.0, 0.0, 3.0], requires_grad=True)
+    >>> dp.prod(x).backward(); x.grad
+    array([0., 6., 0.])
+    """
+    return prod_p(x, axis=_norm_axis(axis, len(shape(x)), "prod"), keepdims=bool(keepdims))
+
+
 def _max_weights(x, ans, axis):
     # the adjoint goes to the maximal elements, split evenly between ties (as torch.amax does)
     xr = np.asarray(value_of(x))

@@ -260,6 +260,16 @@ def matmul_case(draw):
                 {"shapes": (sa, sb)})
 
 
+def _torch_prod(x, dims, keep: bool, nd: int):
+    if dims is None:
+        out = x.prod()
+        return out.reshape((1,) * nd) if keep else out
+    dims = (dims,) if isinstance(dims, int) else dims
+    for d in sorted({d % max(nd, 1) for d in dims}, reverse=True):
+        x = x.prod(dim=d, keepdim=keep) if nd else x
+    return x
+
+
 def reduce_case(op: str):
     @st.composite
     def strat(draw):
@@ -268,8 +278,10 @@ def reduce_case(op: str):
         axis = _axis_spec(draw, nd)
         keep = draw(st.booleans())
         dims = _torch_dims(axis, nd)
-        f_dp = {"sum": dp.sum, "mean": dp.mean, "max": dp.max}[op]
-        if op == "max":
+        f_dp = {"sum": dp.sum, "mean": dp.mean, "max": dp.max, "prod": dp.prod}[op]
+        if op == "prod":        # torch.prod takes one dim at a time; zeros are drawn too (hypothesis likes 0)
+            f_t = lambda x: _torch_prod(x, dims, keep, nd)
+        elif op == "max":
             f_t = lambda x: torch.amax(x, dim=dims, keepdim=keep)       # ties share the gradient
         elif op == "sum":
             f_t = lambda x: torch.sum(x, dim=dims, keepdim=keep)
@@ -539,6 +551,7 @@ CASES = {
     "sum": reduce_case("sum"),
     "mean": reduce_case("mean"),
     "max": reduce_case("max"),
+    "prod": reduce_case("prod"),
     "reshape": reshape_case(),
     "transpose": transpose_case(),
     "getitem": getitem_case(),

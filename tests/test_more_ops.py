@@ -66,3 +66,15 @@ def test_bad_arguments_get_clear_errors():
     with pytest.raises(dp.ShapeError, match="use a @ b"):
         dp.dot(dp.zeros((2, 2, 2)), dp.zeros((2, 2)))
     assert float(dp.logsumexp(dp.tensor([-np.inf, -np.inf])).data) == -np.inf     # as NumPy/torch, no NaN
+
+
+def test_prod_is_exact_with_zeros_and_tiny_values():
+    for xs in ([2.0, 0.0, 3.0], [0.0, 0.0, 5.0], [[1.0, 2.0], [0.0, 4.0]]):
+        got, want = _grad_pair(lambda x: dp.prod(x, axis=-1) ** 2, lambda x: x.prod(dim=-1) ** 2, np.array(xs))
+        assert np.allclose(got[0], want[0]), xs
+        hess = dp.hessian(lambda x: dp.prod(x).sum())(np.array(xs))
+        t_hess = torch.autograd.functional.hessian(lambda x: x.prod(), torch.tensor(xs, dtype=torch.float64))
+        assert np.allclose(hess, t_hess.numpy()), xs
+    # (Σv)·Πv at (1e-133, 1, 1, 1): ∂²/∂v₀² = 2 ∂(Σv)/∂v₀ ∂(Πv)/∂v₀ = 2 (torch's double backward gives 0 here)
+    h = dp.hessian(lambda v: (v * dp.prod(v)).sum())(np.array([1e-133, 1.0, 1.0, 1.0]))
+    assert h[0, 0] == pytest.approx(2.0)
