@@ -70,6 +70,12 @@ def test_13_dynamical_systems():
     assert printed_number(r"rnn\s+mean gradient at lags 0-2: [0-9.]+\s+at the last 3 lags: [0-9.]+\s+ratio (\d+)", text) > 10
     mg = re.search(r"mackey_glass\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)", text)
     assert mg and all(float(v) < 0.2 for v in mg.groups())                 # every model learns Mackey-Glass
+    # multi-step: "on Hénon every model passes 1.0 within ten steps; on Mackey–Glass none within 15"
+    henon = re.findall(r"(\w+) (\d+)(\+?)", text.split("henon: steps ahead before the error passes 1.0 (the mean's): ")[1].split("\n")[0])
+    mg = re.findall(r"(\w+) (\d+)(\+?)", text.split("mackey_glass: steps ahead before the error passes 1.0 (the mean's): ")[1].split("\n")[0])
+    assert len(henon) == len(mg) == 4
+    assert all(plus == "" and int(n) <= 10 for _, n, plus in henon), henon
+    assert all(plus == "+" and int(n) == 15 for _, n, plus in mg), mg
     # "the LSTM's sensitivity falls faster than the RNN's; attention's the least", for each of three seeds
     assert "falls fastest → slowest: lstm > rnn > attention" in text
     assert "same ordering for every seed: True" in text
