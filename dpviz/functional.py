@@ -69,6 +69,11 @@ def _run(f: Callable, args: tuple, argnums: tuple, kwargs: dict | None = None):
     return out, leaves, nested
 
 
+def _is_constant(out) -> bool:
+    """Whether ``f`` returned plain numbers: a result that does not depend on its inputs."""
+    return isinstance(out, (np.ndarray, np.number, int, float)) and not isinstance(out, bool)
+
+
 def _pull(out: Tensor, leaves: list, seed, nested: bool) -> list:
     if not isinstance(out, Tensor) or not out.requires_grad:
         return [np.zeros(leaf.shape) for leaf in leaves]
@@ -187,7 +192,7 @@ def vjp(f: Callable, *primals):
     """
     nums = tuple(range(len(primals)))
     out, leaves, nested = _run(f, primals, nums)
-    if isinstance(out, (np.ndarray, np.number, int, float)) and not isinstance(out, bool):
+    if _is_constant(out):
         # f does not depend on its inputs (the gradient of a linear function, inside dp.hessian): every
         # cotangent pulls back to zero
         const = np.asarray(out, dtype=float)
@@ -230,7 +235,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence):
         out = f(*xs)
         # an f that does not depend on its inputs (the gradient of a linear function, inside dp.hvp) returns
         # plain numbers: a constant output, whose tangent is zero
-        if isinstance(out, (np.ndarray, np.number, int, float)) and not isinstance(out, bool):
+        if _is_constant(out):
             return tensor(np.asarray(out, dtype=float))
         return out
 

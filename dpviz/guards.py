@@ -49,9 +49,17 @@ class Guard:
     right: Node | np.ndarray
     outcome: np.ndarray
 
+    def result(self, left, right) -> np.ndarray:
+        """The comparison for these operand values.
+
+        >>> Guard("<", np.array(1.0), np.array(2.0), np.array(True)).result(np.array([1.0, 3.0]), 2.0)
+        array([ True, False])
+        """
+        return np.asarray(COMPARISONS[self.op](np.asarray(left), np.asarray(right)))
+
     def holds(self, left, right) -> bool:
         """Whether the comparison gives the traced outcome again for these operand values."""
-        return bool(np.array_equal(COMPARISONS[self.op](np.asarray(left), np.asarray(right)), self.outcome))
+        return bool(np.array_equal(self.result(left, right), self.outcome))
 
 
 def compare(op: str, left: Node, right, result) -> None:

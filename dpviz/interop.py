@@ -40,16 +40,9 @@ UFUNCS = {
 }
 
 
-def _sum(a, axis=None, keepdims=False):
-    return P.sum(a, axis=axis, keepdims=keepdims)
-
-
-def _mean(a, axis=None, keepdims=False):
-    return P.mean(a, axis=axis, keepdims=keepdims)
-
-
-def _max(a, axis=None, keepdims=False):
-    return P.max(a, axis=axis, keepdims=keepdims)
+def _reduction(op):
+    """NumPy's ``f(a, axis=None, keepdims=False)`` as the dpviz reduction ``op``."""
+    return lambda a, axis=None, keepdims=False: op(a, axis=axis, keepdims=keepdims)
 
 
 def _norm(x, ord, axis, keepdims):
@@ -65,19 +58,19 @@ def _reshape(a, newshape=None, shape=None):
 
 #: NumPy functions that are dpviz ops, with the NumPy keywords each one takes.
 FUNCTIONS = {
-    np.sum: _sum, np.mean: _mean, np.max: _max, np.amax: _max, np.reshape: _reshape,
+    np.sum: _reduction(P.sum), np.mean: _reduction(P.mean), np.max: _reduction(P.max),
+    np.amax: _reduction(P.max), np.reshape: _reshape,
     np.transpose: lambda a, axes=None: P.transpose(a, axes),
     np.stack: lambda arrays, axis=0: P.stack(arrays, axis=axis),
     np.concatenate: lambda arrays, axis=0: P.concatenate(arrays, axis=axis),
     np.where: lambda condition, x, y: P.where(condition, x, y),
     np.matmul: P.matmul,
-    np.min: lambda a, axis=None, keepdims=False: C.min(a, axis=axis, keepdims=keepdims),
-    np.amin: lambda a, axis=None, keepdims=False: C.min(a, axis=axis, keepdims=keepdims),
+    np.min: _reduction(C.min), np.amin: _reduction(C.min),
     np.var: lambda a, axis=None, ddof=0, keepdims=False: C.var(a, axis=axis, keepdims=keepdims, ddof=ddof),
     np.std: lambda a, axis=None, ddof=0, keepdims=False: C.std(a, axis=axis, keepdims=keepdims, ddof=ddof),
     np.clip: lambda a, a_min, a_max: P.clip(a, a_min, a_max),
     np.cumsum: lambda a, axis=None: P.cumsum(a, axis=axis),
-    np.prod: lambda a, axis=None, keepdims=False: P.prod(a, axis=axis, keepdims=keepdims),
+    np.prod: _reduction(P.prod),
     np.squeeze: lambda a, axis=None: C.squeeze(a, axis=axis),
     np.expand_dims: lambda a, axis: C.expand_dims(a, axis),
     np.ravel: C.ravel, np.dot: C.dot, np.outer: C.outer,

@@ -31,7 +31,7 @@ import numpy as np
 from dpviz import steps
 from dpviz.context import STATE
 from dpviz.errors import BackwardError, DpvizError, ReplayError, ShapeError, UnsupportedTypeError
-from dpviz.guards import COMPARISONS, Guard
+from dpviz.guards import Guard
 from dpviz.node import Node, value_of
 from dpviz.reverse import reachable
 from dpviz.steps import BackwardStep, ForwardStep, JvpStep
@@ -167,10 +167,9 @@ class Program:
             return expression(gp.outputs[self._guard_slot[id(x)]])
 
         for g in self.guards:
-            if not g.holds(operand(g.left), operand(g.right)):
-                before = np.array2string(g.outcome, threshold=6)
-                after = np.array2string(np.asarray(COMPARISONS[g.op](operand(g.left), operand(g.right))),
-                                        threshold=6)
+            now = g.result(operand(g.left), operand(g.right))
+            if not np.array_equal(now, g.outcome):
+                before, after = (np.array2string(a, threshold=6) for a in (g.outcome, now))
                 raise ReplayError(
                     f"this replay would take another path than the traced run: `{show(g.left)} {g.op} "
                     f"{show(g.right)}` was {before} when dp.trace ran the function and is {after} for these "
