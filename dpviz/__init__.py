@@ -19,14 +19,14 @@ from dpviz.primitives import (PRIMITIVES, abs, add, clone, concatenate, cos, cos
                               expm1, getitem, log, log1p, log2, log10, log_softmax, matmul, max, mean, mul,
                               neg, pow, relu, reshape, sigmoid, sin, sinh, softmax, sqrt, square, stack, sub,
                               sum, tan, tanh, transpose, where)
-from dpviz.primitives import clip, cumsum, maximum, minimum, prod
+from dpviz.primitives import clip, cumsum, defprim, maximum, minimum, prod
 from dpviz.composites import dot, expand_dims, flatten, logsumexp, min, norm, outer, ravel, split, squeeze, std, var
 from dpviz.program import Program, ProgramNode, trace
 from dpviz.steps import BackwardStep, ForwardStep, JvpStep, JvpTerm
 from dpviz.functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
 from dpviz.pictures import draw
 from dpviz.pictures.renderer import render
-from dpviz.gradchecker import gradcheck
+from dpviz.gradchecker import check_rules, gradcheck
 from dpviz import analysis, nn, optim
 from dpviz.settings import mode_note, quick_mode
 
@@ -36,7 +36,7 @@ __version__ = "0.1.0"
 # on everything else: both are loaded on first use, so `import dpviz` stays light and no module
 # of the package ever needs to import this one.
 _LAZY = {
-    "check": "dpviz.exercises",
+    "check": "dpviz.exercises", "hint": "dpviz.exercises", "solution": "dpviz.exercises",
     "Stepper": "dpviz.widgets", "explore": "dpviz.widgets", "Explorer": "dpviz.widgets",
     "LiveTraining": "dpviz.widgets", "live_plot": "dpviz.widgets", "widgets": "dpviz.widgets",
     "StepperError": "dpviz.widgets", "loss_curves": "dpviz.widgets", "accuracy_sweep": "dpviz.widgets",
@@ -56,11 +56,11 @@ __all__ = [
     "log_softmax", "matmul", "mean", "mul", "neg", "relu", "reshape", "sigmoid", "sin", "softmax", "sqrt",
     "stack", "sub", "tanh", "transpose", "where",
     "cosh", "expm1", "log1p", "log2", "log10", "sinh", "square", "tan",
-    "clip", "cumsum", "maximum", "minimum", "prod", "dot", "expand_dims", "flatten", "logsumexp", "min", "norm",
+    "clip", "cumsum", "defprim", "maximum", "minimum", "prod", "dot", "expand_dims", "flatten", "logsumexp", "min", "norm",
     "outer", "ravel", "split", "squeeze", "std", "var",
     "Program", "ProgramNode", "trace", "BackwardStep", "ForwardStep", "JvpStep", "JvpTerm",
     "grad", "hessian", "hvp", "jacobian", "jvp", "value_and_grad", "vjp",
-    "draw", "render", "gradcheck", "analysis", "nn", "optim", "mode_note", "quick_mode",
+    "draw", "render", "check_rules", "gradcheck", "analysis", "nn", "optim", "mode_note", "quick_mode",
     *_LAZY,
 ]
 

@@ -35,7 +35,7 @@ from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
-from dpviz.errors import DTypeError, ShapeError, UnsupportedTypeError
+from dpviz.errors import DTypeError, DpvizError, ShapeError, UnsupportedTypeError
 from dpviz.node import Handle, value_of
 from dpviz import record
 from dpviz.record import bind
@@ -137,21 +137,53 @@ class Primitive:
 
 
 def defprim(name: str, forward, vjp, jvp, saves=(), partials: Sequence = (), **kw) -> Primitive:
-    """Define a primitive and register it in :data:`PRIMITIVES` under ``name``.
+    """Define a primitive and register it in :data:`PRIMITIVES` under ``name``: the op dpviz
+    records as one node, computed by ``forward`` (NumPy in, NumPy out) and differentiated by
+    your rules. Calling the result on tensors records it; dp.grad, dp.jvp and the Stepper use it.
 
-    ``partials`` is one ``(symbol, formula)`` pair per argument (see :class:`Partial`).
+    ``vjp`` is one rule ``(g, ans, *args) -> contribution`` per argument (a single function
+    for an op of one argument): given the adjoint ``g`` of the output, the output ``ans`` and
+    the arguments, what flows back to that argument. ``jvp`` is one rule
+    ``(t, ans, *args) -> tangent`` per argument: the output's tangent when that argument has
+    tangent ``t``. ``partials`` is one ``(symbol, formula)`` pair per argument, as the pictures
+    write the local derivative (see :class:`Partial`). Defining a name again replaces your
+    earlier definition (re-running a cell); dpviz's own primitives cannot be replaced.
 
-    >>> double_p = defprim("double_demo", lambda x: 2 * x, vjp=[lambda g, ans, x: 2 * g],
-    ...                    jvp=[lambda t, ans, x: 2 * t], partials=[("∂(2x)/∂x", "2")])
+    >>> double_p = defprim("double_demo", lambda x: 2 * x, vjp=lambda g, ans, x: 2 * g,
+    ...                    jvp=lambda t, ans, x: 2 * t, partials=[("∂(2x)/∂x", "2")])
     >>> float(double_p(np.array(3.0))), double_p.partial(0).text
     (6.0, '∂(2x)/∂x = 2')
     >>> del PRIMITIVES["double_demo"]
     """
-    prim = Primitive(name, forward, tuple(vjp) if not callable(vjp) else vjp,
-                     tuple(jvp) if not callable(jvp) else jvp, tuple(saves),
+    variadic = kw.get("variadic", False)
+    if not isinstance(name, str) or not name.isidentifier():
+        raise DpvizError(f"defprim needs a name that is a Python identifier, such as \"softplus\"; got {name!r}")
+    if name in BUILTIN:
+        raise DpvizError(f"{name!r} is one of dpviz's own primitives and cannot be redefined; "
+                         f"give yours another name, e.g. \"my_{name}\"")
+    if not callable(forward):
+        raise DpvizError(f"defprim({name!r}): forward must be a function of NumPy arrays; got {type(forward).__name__}")
+
+    def rules(given, what: str):
+        if variadic:
+            return given
+        listed = (given,) if callable(given) else tuple(given) if isinstance(given, (list, tuple)) else None
+        if listed is None or not listed or not all(callable(r) for r in listed):
+            raise DpvizError(f"defprim({name!r}): {what} must be a function (an op of one argument) "
+                             f"or a list of functions, one per argument; got {given!r}")
+        return listed
+
+    prim = Primitive(name, forward, rules(vjp, "vjp"), rules(jvp, "jvp"), tuple(saves),
                      partials=tuple(Partial(*p) for p in partials), **kw)
+    if not variadic and len(prim.vjp) != len(prim.jvp):
+        raise DpvizError(f"defprim({name!r}): {len(prim.vjp)} VJP rules but {len(prim.jvp)} JVP rules; "
+                         "give one of each per argument")
     PRIMITIVES[name] = prim
     return prim
+
+
+#: The names of dpviz's own primitives (filled in at the end of this module): defprim refuses them.
+BUILTIN: frozenset[str] = frozenset()
 
 
 def shape(x) -> tuple:
@@ -1330,3 +1362,6 @@ def cross_entropy(logits, targets):
         raise ShapeError(f"'cross_entropy': targets must lie in 0..{ls[-1] - 1}; got values "
                          f"{tr.min()}..{tr.max()}")
     return cross_entropy_p(logits, targets=tr)
+
+
+BUILTIN = frozenset(PRIMITIVES)

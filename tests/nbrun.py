@@ -8,11 +8,18 @@ Quick mode is switched on for the kernel (``DPVIZ_QUICK=1``) unless the caller s
 Every drawing the notebook displays (``dp.draw``) and every Stepper layout is logged as DOT
 text by a first cell that the run adds and removes again; :func:`check_drawings` then lays each
 one out with both renderers and checks that it can be read at a notebook's output width.
+
+The exercise cells run as committed (placeholders). After the last cell, the run fills in every
+exercise of the notebook from its answer key: it runs the exercise's ``solution`` in the notebook's
+namespace and checks that ``dp.check`` accepts it (:func:`check_exercises`). It also checks that no
+answer is given away: neither the exercise's ``reveals`` nor the distinctive numbers of the
+solution's value appear in the notebook's source or in the outputs of the cells above the exercise.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -48,6 +55,37 @@ _LOG_DRAWINGS = ("import json as _j, dpviz.pictures.drawing as _d, dpviz.widgets
                  "_s.Stepper._lay_out = _laid")
 
 
+# After the notebook: one cell per exercise, its answer key filled in and checked.
+_SOLUTION = ("import json as _j, dpviz.exercises as _e\n"
+             "answer = None\n"
+             "{solution}\n"
+             "_fb = _e.check({ex_id!r}, answer)\n"
+             "print('__DPVIZ_SOLUTION__' + _j.dumps([{ex_id!r}, bool(_fb.ok), _fb.message, "
+             "_e.registry.reveal_patterns(_e.exercise({ex_id!r}), answer)]))")
+
+_CHECK_CALL = re.compile(r"""(?:dp|dpviz)\.check\(\s*["'](\d\d\.\d+)["']""")
+
+
+def exercise_cells(nb: Any) -> dict[str, int]:
+    """Each exercise id the notebook checks, and the index of the code cell that checks it."""
+    found: dict[str, int] = {}
+    for k, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            for ex_id in _CHECK_CALL.findall(cell.source):
+                found.setdefault(ex_id, k)
+    return found
+
+
+@dataclass
+class SolutionRun:
+    """What filling in one exercise from its answer key gave: was it accepted, and the reveal patterns."""
+
+    ex_id: str
+    ok: bool
+    message: str
+    patterns: list
+
+
 @dataclass
 class LoggedDrawing:
     """A picture the notebook showed: ``kind`` is ``"draw"`` or ``"stepper"``, ``dot`` its DOT text."""
@@ -69,6 +107,7 @@ class NotebookRun:
     gpu_peak_mb: float = 0.0
     outputs: list = field(default_factory=list)
     drawings: list = field(default_factory=list)
+    solutions: dict = field(default_factory=dict)
 
     def text(self) -> str:
         """All text the notebook printed or displayed (stdout, results, and text/plain of displays)."""
@@ -112,6 +151,12 @@ def run_notebook(name: str | Path, timeout: float = 90, max_mb: float = 1500, qu
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert not cell.get("outputs"), f"{src.name} is committed with outputs; clear them"
+    from dpviz.exercises import exercise
+
+    exercises = exercise_cells(nb)
+    for ex_id in exercises:
+        nb.cells.append(nbformat.v4.new_code_cell(_SOLUTION.format(ex_id=ex_id,
+                                                                   solution=exercise(ex_id).solution)))
     nb.cells.append(nbformat.v4.new_code_cell(_PEAK))
     work = Path(tempfile.mkdtemp(prefix="dpviz-nb-"))
     log = work / ".dpviz-drawings.jsonl"
@@ -142,6 +187,12 @@ def run_notebook(name: str | Path, timeout: float = 90, max_mb: float = 1500, qu
     peak_kb, gpu_bytes = 0, 0
     nb.cells.pop(0)
     last = nb.cells.pop()
+    solutions = {}
+    for _ in exercises:
+        for out in nb.cells.pop().get("outputs", []):
+            if out.get("output_type") == "stream" and "__DPVIZ_SOLUTION__" in out.get("text", ""):
+                ex_id, ok, message, patterns = json.loads(out["text"].split("__DPVIZ_SOLUTION__")[1].strip())
+                solutions[ex_id] = SolutionRun(ex_id, ok, message, patterns)
     for out in last.get("outputs", []):
         if out.get("output_type") == "stream" and "__DPVIZ_PEAK__" in out.get("text", ""):
             peak_kb, gpu_bytes = json.loads(out["text"].split("__DPVIZ_PEAK__")[1].strip())
@@ -154,7 +205,53 @@ def run_notebook(name: str | Path, timeout: float = 90, max_mb: float = 1500, qu
     assert peak_mb < max_mb, f"{src.name} peaked at {peak_mb:.0f} MB (limit {max_mb} MB)"
     check_drawings(drawings, src.name)
     check_figures(nb, src.name)
-    return NotebookRun(nb, seconds, peak_mb, gpu_bytes / 2**20, drawings=drawings)
+    check_exercises(nb, solutions, exercises, src.name)
+    return NotebookRun(nb, seconds, peak_mb, gpu_bytes / 2**20, drawings=drawings, solutions=solutions)
+
+
+def cell_texts(cell: Any) -> list[str]:
+    """What a learner reads of one executed cell: its outputs' text (stdout, results, HTML, markdown)."""
+    texts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            texts.append(out.get("text", ""))
+        for mime in ("text/plain", "text/markdown", "text/html"):
+            if mime in out.get("data", {}):
+                data = out["data"][mime]
+                texts.append("".join(data) if isinstance(data, list) else data)
+    return texts
+
+
+def find_leaks(nb: Any, patterns: list, cell_index: int) -> list[str]:
+    """Where ``patterns`` (an exercise's reveal patterns) occur in the notebook's source, or in the
+    outputs of the cells above ``cell_index`` (the exercise's cell): each hit with its context."""
+    from dpviz.exercises.registry import find_reveals
+
+    sources = [c.source for c in nb.cells]
+    above = [t for c in nb.cells[:cell_index] for t in cell_texts(c)]
+    return find_reveals(patterns, sources + above)
+
+
+def check_exercises(nb: Any, solutions: dict, exercises: dict, name: str) -> None:
+    """Every exercise of the notebook is registered for it, its answer key is accepted by ``dp.check``,
+    and nothing in the notebook gives its answer away."""
+    from dpviz.exercises import REGISTRY
+
+    number = name[:2]
+    mine = sorted(k for k in REGISTRY if k.startswith(number + "."))
+    assert sorted(exercises) == mine, (
+        f"{name} checks exercises {sorted(exercises)} but {mine} are registered for it")
+    problems = []
+    for ex_id, cell in exercises.items():
+        run = solutions.get(ex_id)
+        if run is None:
+            problems.append(f"{ex_id}: the cell with its answer key printed nothing (did it raise?)")
+            continue
+        if not run.ok:
+            problems.append(f"{ex_id}: dp.check refused the answer key: {run.message}")
+        for leak in find_leaks(nb, run.patterns, cell):
+            problems.append(f"{ex_id}: the notebook gives the answer away: {leak}")
+    assert not problems, f"{name}:\n" + "\n".join(problems)
 
 
 #: The smallest text a learner should have to read, in CSS pixels as displayed.
@@ -230,9 +327,14 @@ def printed_number(pattern: str, text: str) -> float:
     return float(m.group(1))
 
 
-def assert_exercises_unanswered(text: str, nb: str, count: int = 3) -> None:
+def assert_exercises_unanswered(text: str, nb: str) -> None:
     """The committed notebook's exercise cells are unanswered: the checker greets them kindly
-    ("no answer yet"), or, where the cell starts from the reader's own object, says "Not yet"."""
+    ("no answer yet"), or, where the cell starts from the reader's own object (an implement-it
+    exercise's template), says "Not yet" and what is missing."""
+    from dpviz.exercises import REGISTRY
+
+    count = len([k for k in REGISTRY if k.startswith(nb + ".")])
+    assert count >= 2, f"notebook {nb} has {count} exercises; each ends with some"
     for k in range(1, count + 1):
         assert f"({nb}.{k}) no answer yet" in text or f"Not yet ({nb}.{k})" in text, (
             f"exercise {nb}.{k} should be an unanswered placeholder in the committed notebook")

@@ -62,6 +62,11 @@ def test_12_plasticity():
     fixed_gap = order["without plasticity"][0] - order["without plasticity"][1]
     assert fixed_gap > 0.05 and abs(order["plastic"][0] - order["plastic"][1]) < fixed_gap, order
     assert min(order["plastic"]) > 0.75, order
+    # the η slider: "a large η follows each change within a few steps and forgets as quickly"
+    follow = [(float(e), int(n), float(left)) for e, n, left in re.findall(
+        r"η = ([0-9.]+)\s*: H changes sign\s+(\d+) steps after the switch; keeps ([0-9.]+) of its value", text)]
+    assert [e for e, _, _ in follow] == [0.02, 0.05, 0.1, 0.2, 0.5]
+    assert all(a[1] > b[1] and a[2] > b[2] for a, b in zip(follow, follow[1:])), follow
     assert_exercises_unanswered(text, "12")
 
 
@@ -98,6 +103,10 @@ def test_13_dynamical_systems():
     assert min(err, key=err.get) == "fnn" and err["fnn"] < one_lag, (err, rules[0])
     assert all(abs(err[k] - one_lag) < 0.1 for k in ("rnn", "lstm", "attention")), (err, rules[0])
     assert all(e > floor + 0.1 for e in err.values()), (err, rules[0])
+    # the τ slider: one peak height for short delays, two at τ = 14, no two alike at τ = 17
+    peaks = {int(t): (int(n), int(k)) for t, n, k in
+             re.findall(r"τ = +(\d+): +(\d+) peaks in 300 steps, +(\d+) different heights", text)}
+    assert peaks[6][1] == peaks[10][1] == 1 and peaks[14][1] == 2 and peaks[17][1] == peaks[17][0] > 5, peaks
     assert_exercises_unanswered(text, "13")
 
 
@@ -116,6 +125,9 @@ def test_14_differentiable_simulation():
     solver = run.drawings[0].dot
     assert all(f"<b>{v}</b>" in solver for v in ("θ0", "ω0", "θ1", "ω1", "a", "c"))
     assert "label=<step1>" in solver and "<b>step2</b>" in solver and "<b>θ2</b>" not in solver
+    # the step-size slider: the coarser the solver, the further its line from h = 0.01
+    drift = [float(v) for v in re.findall(r"largest distance from h = 0.01: ([0-9.]+) rad", text)]
+    assert len(drift) == 5 and drift == sorted(drift) and drift[0] < 0.01 < 1.0 < drift[-1], drift
     assert_exercises_unanswered(text, "14")
 
 

@@ -3,7 +3,8 @@
 Loss curves, accuracy sweeps and alignment heatmaps come from :mod:`dpviz.widgets.plots`; this module
 adds what the applications need besides: several series against time (:func:`lines`), a matrix with
 named axes such as memory weightings over time (:func:`heatmap`), a matrix that evolves, with a slider
-(:func:`heatmap_frames`), and grouped bars (:func:`bars`).  All use the shared look (:func:`style`).
+(:func:`heatmap_frames`), lines that follow a parameter's slider (:func:`slider_lines`), and grouped
+bars (:func:`bars`).  All use the shared look (:func:`style`).
 
 >>> fig = lines({"a": [1, 2, 3]}, x=[0.0, 0.5, 1.0], xlabel="t")
 >>> fig.data[0].name, fig.layout.xaxis.title.text
@@ -123,6 +124,60 @@ def heatmap_frames(stack: Any, *, labels: Sequence[str] | None = None, title: st
     fig.update_layout(sliders=[dict(steps=steps, active=start, currentvalue=dict(prefix="t = "), pad=dict(t=40))])
     fig.update_xaxes(title_text=xlabel, showgrid=False)
     fig.update_yaxes(title_text=ylabel, showgrid=False, autorange="reversed")
+    return fig
+
+
+def slider_lines(family: Mapping[Any, Mapping[str, Sequence[float]]], x: Sequence[float] | None = None, *,
+                 parameter: str, xlabel: str = "t", ylabel: str = "", title: str | None = None,
+                 start: Any = None, fixed: Mapping[str, Sequence[float]] | None = None) -> go.Figure:
+    """Lines that change with a parameter: ``family`` maps each value of the parameter to its series
+    (``{name: ys}``), and a slider under the plot picks the value. ``fixed`` series (a reference, the
+    data) stay drawn at every value; the axes do not move, so what changes is what the slider did.
+    Every value is computed beforehand, so the slider works in a saved page with no kernel.
+
+    >>> fig = slider_lines({0.1: {"y": [0, 1]}, 0.5: {"y": [0, 2]}}, parameter="η", start=0.5)
+    >>> len(fig.frames), fig.layout.sliders[0].active, fig.data[0].y.tolist()
+    (2, 1, [0.0, 2.0])
+    """
+    require(len(family) > 0, "slider_lines needs at least one value of the parameter")
+    values = list(family)
+    start = values[0] if start is None else start
+    require(start in family, f"start must be one of the parameter's values {values}; got {start!r}")
+    names = list(family[values[0]])
+    require(all(list(family[v]) == names for v in values), "every value must give the same series names")
+    fixed = dict(fixed or {})
+
+    def traces(value: Any) -> list[go.Scatter]:
+        out = []
+        for k, name in enumerate(names):
+            y = np.asarray(family[value][name], dtype=float).ravel()
+            xs = np.arange(len(y)) if x is None else np.asarray(x, dtype=float)[:len(y)]
+            out.append(go.Scatter(x=xs, y=y, mode="lines", name=str(name), line=dict(color=PALETTE[k % len(PALETTE)])))
+        return out
+
+    fig = go.Figure(data=traces(start))
+    for k, (name, ys) in enumerate(fixed.items()):
+        y = np.asarray(ys, dtype=float).ravel()
+        xs = np.arange(len(y)) if x is None else np.asarray(x, dtype=float)[:len(y)]
+        fig.add_trace(go.Scatter(x=xs, y=y, mode="lines", name=str(name),
+                                 line=dict(color="#777777", dash="dot", width=2)))
+    labels = [f"{v:g}" if isinstance(v, (int, float)) else str(v) for v in values]
+    fig.frames = [go.Frame(data=traces(v), name=label, traces=list(range(len(names))))
+                  for v, label in zip(values, labels)]
+    steps = [dict(method="animate", label=label,
+                  args=[[label], dict(mode="immediate", frame=dict(duration=0, redraw=False), transition=dict(duration=0))])
+             for label in labels]
+    every = [v for value in values for ys in family[value].values() for v in np.asarray(ys, dtype=float).ravel()]
+    every += [v for ys in fixed.values() for v in np.asarray(ys, dtype=float).ravel()]
+    finite = np.asarray(every, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    pad = 0.05 * (high - low or 1.0)
+    style(fig, title=title, height=440)
+    fig.update_layout(sliders=[dict(steps=steps, active=values.index(start), pad=dict(t=50),
+                                    currentvalue=dict(prefix=f"{parameter} = "))])
+    fig.update_xaxes(title_text=xlabel)
+    fig.update_yaxes(title_text=ylabel, range=[low - pad, high + pad])
     return fig
 
 

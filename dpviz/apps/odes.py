@@ -97,6 +97,27 @@ class Observations:
     noise: float
 
 
+def by_step_size(step_sizes, duration: float = 10.0, p=None, grid: float = 0.05) -> dict[float, np.ndarray]:
+    """θ(t) on one time grid (spacing ``grid``, from 0 to ``duration``) for each solver step size ``h``:
+    the solver runs ``duration / h`` RK4 steps of size ``h``, and its points are joined by straight
+    lines, as a plot would join them.
+
+    >>> out = by_step_size([0.1, 0.5], duration=1.0)
+    >>> sorted(out), out[0.1].shape
+    ([0.1, 0.5], (21,))
+    """
+    p = TRUE_PARAMS if p is None else np.asarray(p, dtype=float)
+    times = np.linspace(0.0, duration, int(round(duration / grid)) + 1)
+    out = {}
+    for h in step_sizes:
+        steps = int(round(duration / h))
+        require(steps >= 1 and abs(steps * h - duration) < 1e-9,
+                f"the step size must divide the duration {duration}; got {h}")
+        theta = np.asarray(simulate(p, steps=steps, dt=h).data, dtype=float)
+        out[float(h)] = np.interp(times, np.arange(steps + 1) * h, theta)
+    return out
+
+
 def observe(steps: int = 100, dt: float = 0.1, noise: float = 0.05, seed: int = 0) -> Observations:
     """Simulate the true pendulum and add Gaussian noise of standard deviation ``noise`` (seeded).
 

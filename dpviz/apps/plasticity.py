@@ -244,3 +244,34 @@ def train(plastic: bool, settings: PlasticitySettings | None = None, seed: int =
     with no_grad():
         y, _ = run_episode(net, test)
     return PlasticityResult(net, losses, recall(y, test), recall_by_order(y, test))
+
+
+def trace_by_rate(rates, products) -> dict[float, np.ndarray]:
+    """Eq. (13) alone, for one connection: ``H(t+1) = η·yᵢyⱼ(t) + (1 − η)·H(t)`` from ``H(0) = 0``,
+    for each rate ``η`` in ``rates`` and the same sequence of co-activities ``products``.
+
+    >>> h = trace_by_rate([0.5], [1.0, 1.0, -1.0])[0.5]
+    >>> h.tolist()
+    [0.0, 0.5, 0.75, -0.125]
+    """
+    prods = np.asarray(products, dtype=float).ravel()
+    out = {}
+    for eta in rates:
+        require(0.0 < float(eta) <= 1.0, f"a plasticity rate η lies in (0, 1]; got {eta}")
+        h = np.zeros(prods.size + 1)
+        for t, yy in enumerate(prods):
+            h[t + 1] = eta * yy + (1.0 - eta) * h[t]
+        out[float(eta)] = h
+    return out
+
+
+def steps_to_follow(h: np.ndarray, start: int) -> int:
+    """How many steps after ``start`` the trace ``h`` takes to change sign (to follow a change of
+    co-activity), or -1 if it never does.
+
+    >>> steps_to_follow(np.array([0.0, 0.5, 0.75, -0.125]), 2)
+    1
+    """
+    sign = np.sign(h[start])
+    later = np.nonzero(np.sign(h[start + 1:]) == -sign)[0]
+    return int(later[0]) + 1 if later.size else -1

@@ -7,7 +7,7 @@ Importing this package registers every exercise (:mod:`~dpviz.exercises.part1`,
 >>> check("03.2", ...).ok
 False
 """
-from dpviz.exercises.registry import REGISTRY, Exercise, Feedback, check, exercise, register
-from dpviz.exercises import part1, part2  # noqa: E402,F401 - importing a part registers its exercises
+from dpviz.exercises.registry import REGISTRY, Exercise, Feedback, Verdict, check, exercise, hint, register, solution
+from dpviz.exercises import citeseer, part1, part2  # noqa: E402,F401 - importing a part registers its exercises
 
-__all__ = ["REGISTRY", "Exercise", "Feedback", "check", "exercise", "register"]
+__all__ = ["REGISTRY", "Exercise", "Feedback", "Verdict", "check", "exercise", "hint", "register", "solution"]

@@ -74,8 +74,13 @@ register(Exercise(
     "10.1", "Compute score(s, h) = v·tanh(W[s; h]) (eq. 10) for s = [1, 0], h = [0, 2], "
             "W = [[1, 0, 0, 1], [0, 1, 1, 0]], v = [1, -1].",
     _number(float(_V @ np.tanh(_W @ np.concatenate([_S, _H])))),
-    hint="Stack s on top of h: [1, 0, 0, 2]. Multiply by W (two rows), apply tanh to each entry, "
-         "then take the dot product with v. Or use attention.bahdanau_scores with H = [h].",
+    hint="Stack s on top of h into one vector of length 4, then work eq. 10 from the inside out.",
+    more="[s; h] = [1, 0, 0, 2]. Multiply by W (two rows), apply tanh to each entry, then take the dot "
+         "product with v.",
+    solution="s, h = np.array([1.0, 0.0]), np.array([0.0, 2.0])\n"
+             "W = np.array([[1.0, 0.0, 0.0, 1.0], [0.0, 1.0, 1.0, 0.0]])\n"
+             "v = np.array([1.0, -1.0])\n"
+             "answer = v @ np.tanh(W @ np.concatenate([s, h]))",
     explanation="An additive score is a one-hidden-layer network on the pair (s, h): trained with the rest."))
 
 
@@ -95,14 +100,17 @@ register(Exercise(
     "10.2", "Write the ideal alignment matrix α (rows = outputs, columns = inputs, one-hot rows) of a "
             "model that reverses sequences of length 4.",
     _reverser_alignment,
-    hint="Output t is input T+1−t: the 1s lie on the anti-diagonal (np.eye(4)[::-1]).",
+    hint="Output t of a reverser is input T+1−t: in row t, which column holds the 1?",
+    more="The 1s lie on the anti-diagonal; np.eye(4) flipped upside down.",
+    solution="answer = np.eye(4)[::-1]",
     explanation="The trained model's heatmap above is close to this: attention found the rule."))
 
 register(Exercise(
     "10.3", "Self-attention over a sequence of T = 6 vectors: how many scores (entries of A = softmax(QKᵀ/√d)) "
             "does it compute?",
     _integer(36),
-    hint="Every position is compared with every position, itself included: T × T.",
+    hint="Every position is compared with every position, itself included.",
+    solution="T = 6\nanswer = T * T",
     explanation="The price of the constant path length is a cost that grows with T², not T."))
 
 # ----------------------------------------------------------------------------------- 11 memory
@@ -121,8 +129,11 @@ register(Exercise(
     "11.1", "Content addressing: memory rows M = [[1, 0], [0, 1], [1, 1]], key k = [1, 0], strength β = 2. "
             "Give the read weighting w (three numbers).",
     _numbers(_content_expected(), tol=1e-3),
-    hint="cos(k, M_i) = [1, 0, 1/√2]; multiply by β and take a softmax over the three rows "
-         "(memory.content_weights does exactly this).",
+    hint="Compare the key with each row by cosine similarity, scale by β, and normalise with a softmax.",
+    more="cos(k, M_i) = [1, 0, 1/√2]; memory.content_weights computes the whole weighting.",
+    solution="M, k, beta = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), np.array([1.0, 0.0]), 2.0\n"
+             "cos = M @ k / (np.linalg.norm(M, axis=1) * np.linalg.norm(k))\n"
+             "answer = np.exp(beta * cos) / np.exp(beta * cos).sum()",
     explanation="Row 3 shares half of the key, so it still gets a fair share: lookups are soft."))
 
 
@@ -135,8 +146,11 @@ register(Exercise(
     "11.2", "Allocation: with usage u = [0.9, 0.1, 0.5], give the allocation weighting a (three numbers, "
             "a_j = (1 − u_j) · product of the usages of the rows freer than j).",
     lambda a: _numbers(_allocation_expected(), tol=1e-3)(a),
-    hint="Order the rows from least to most used: row 2 (0.1), row 3 (0.5), row 1 (0.9). The freest gets "
-         "1 − 0.1; the next (1 − 0.5)·0.1; the last (1 − 0.9)·0.1·0.5.",
+    hint="Order the rows from least to most used first; the formula runs along that order.",
+    more="The freest row gets 1 − its usage; each later row gets (1 − its usage) times the usages of all "
+         "the rows before it in that order.",
+    solution="from dpviz.apps.memory import allocation_weights\n"
+             "answer = allocation_weights(np.array([[0.9, 0.1, 0.5]]))[0]",
     explanation="The write goes almost entirely to the least used row: new data never overwrites old."))
 
 register(Exercise(
@@ -144,6 +158,7 @@ register(Exercise(
             "attention does a memory network need to answer?",
     _integer(2),
     hint="One hop can find the sentence about the key; what does that sentence not tell you?",
+    solution="answer = 2",
     explanation="Hop 1 finds who holds the key; its result changes the query, and hop 2 finds where they went."))
 
 # ----------------------------------------------------------------------------------- 12 plasticity
@@ -152,6 +167,7 @@ register(Exercise(
     "12.1", "Eq. (13): with η = 0.1, H_ij(t) = 0.5, y_i = 1 and y_j = −1, what is H_ij(t+1)?",
     _number(0.1 * (1 * -1) + 0.9 * 0.5),
     hint="H(t+1) = η·y_i·y_j + (1 − η)·H(t).",
+    solution="eta, H, yi, yj = 0.1, 0.5, 1.0, -1.0\nanswer = eta * yi * yj + (1 - eta) * H",
     explanation="The trace moves a fraction η of the way towards the product of the activities."))
 
 register(Exercise(
@@ -159,13 +175,16 @@ register(Exercise(
             "H_ij approach (for any 0 < η < 1)?",
     _number(1.0, tol=1e-3),
     hint="At a fixed point H(t+1) = H(t): solve H = η·1·1 + (1 − η)·H.",
+    solution="answer = 1.0   # H = η + (1 − η)·H gives η·H = η",
     explanation="H is an exponential moving average of y_i·y_j: it remembers recent co-activity."))
 
 register(Exercise(
     "12.3", "How many numbers does gradient descent train in a plastic network of n = 12 neurons "
             "(w, α, and one η)?",
     _integer(2 * 12 * 12 + 1),
-    hint="w and α are both n × n; η is one number. PlasticNet(12).num_parameters() tells you.",
+    hint="w and α are both n × n; η is one number.",
+    more="PlasticNet(12).num_parameters() counts them.",
+    solution="n = 12\nanswer = n * n + n * n + 1",
     explanation="H is not among them: it is state, changed by activity, not by gradients."))
 
 # ----------------------------------------------------------------------------------- 13 dynamics
@@ -175,20 +194,24 @@ register(Exercise(
             "window (number of past values) a delayed-input network needs to predict x_{t+1} exactly?",
     _integer(2),
     hint="Substitute y_t = b x_{t−1} into x_{t+1} = 1 − a x_t² + y_t: which past values appear?",
+    solution="answer = 2   # x_t and x_{t-1}",
     explanation="A two-dimensional map is a delay-2 system in one coordinate (section 4: delays can be "
                 "traded for dimensions)."))
 
 register(Exercise(
     "13.2", "A linear RNN h_t = 0.8·h_{t−1} + x_t. What is ∂h_t/∂x_{t−10}?",
     _number(0.8 ** 10, tol=1e-5),
-    hint="Each step back multiplies by ∂h_t/∂h_{t−1} = 0.8.",
+    hint="Each step back multiplies by ∂h_t/∂h_{t−1}.",
+    more="∂h_t/∂h_{t−1} = 0.8, and there are ten steps back.",
+    solution="answer = 0.8 ** 10",
     explanation="A product of ten factors below 1: the vanishing gradient of Figure 6, in one line."))
 
 register(Exercise(
     "13.3", "Mackey–Glass with τ = 17, sampled once per unit of time: what is the smallest window "
             "(x_t, x_{t−1}, …) that contains x_{t−17}?",
     _integer(18),
-    hint="Count x_t itself: lags 0, 1, …, 17.",
+    hint="Count x_t itself.",
+    solution="answer = 17 + 1   # lags 0, 1, ..., 17",
     explanation="An RNN must carry that information through 17 steps; attention can jump straight to it."))
 
 # ----------------------------------------------------------------------------------- 14 simulation
@@ -211,6 +234,7 @@ register(Exercise(
             "forward sensitivities need, and how many backward passes does reverse mode need? Answer (forward, reverse).",
     _passes,
     hint="A JVP gives ∂(everything)/∂(one direction in parameter space); a VJP gives ∂(one output)/∂(everything).",
+    solution="answer = (5, 1)",
     explanation="Sensitivities give more than the gradient (the whole S, for Gauss–Newton) but cost one pass per parameter."))
 
 _a, _c, _h = 4.0, 0.3, 0.1
@@ -219,14 +243,18 @@ register(Exercise(
     "14.2", "One explicit Euler step of θ' = ω, ω' = −a sin θ − c ω from (θ, ω) = (1, 0) with a = 4, c = 0.3, "
             "h = 0.1. Give (θ, ω) after the step.",
     _numbers([1.0, -_h * _a * np.sin(1.0)], tol=1e-4),
-    hint="New value = old value + h × (right-hand side at the old values); θ' = ω = 0 at the start.",
+    hint="New value = old value + h × (right-hand side at the old values).",
+    more="θ' = ω = 0 at the start, so θ does not move in the first step.",
+    solution="theta, omega, a, c, h = 1.0, 0.0, 4.0, 0.3, 0.1\n"
+             "answer = (theta + h * omega, omega + h * (-a * np.sin(theta) - c * omega))",
     explanation="Each step is a few differentiable ops; a solver is a long program made of them."))
 
 register(Exercise(
     "14.3", "For x' = −k x with x(0) = 1, the sensitivity is ∂x(t)/∂k = −t e^{−kt}. Evaluate it at t = 2, k = 0.5 "
             "(or check it with dp.jvp on an Euler solver with small steps).",
     _number(-2 * np.exp(-1.0), tol=1e-3),
-    hint="−2 · e^{−1}.",
+    hint="Put t = 2 and k = 0.5 into −t e^{−kt}.",
+    solution="t, k = 2.0, 0.5\nanswer = -t * np.exp(-k * t)",
     explanation="A larger decay rate lowers x(t) most around t = 1/k: that is where the data inform k best."))
 
 # ----------------------------------------------------------------------------------- 15 strategies
@@ -246,6 +274,8 @@ register(Exercise(
             "0 (do nothing), −1 (sell).",
     _actions,
     hint="Buy only if both trends are positive, sell only if both are non-positive, otherwise do nothing.",
+    solution="from dpviz.apps.strategies import algorithm_1\n"
+             "answer = [algorithm_1(0.3, 0.2), algorithm_1(0.3, -0.2), algorithm_1(-0.1, -0.4)]",
     explanation="Classical control flow around two trained predictors: the paper's 'control and guidance'."))
 
 
@@ -256,12 +286,18 @@ def _relaxed_expected() -> float:
 register(Exercise(
     "15.2", "The relaxed position buy − sell with margins θ = (0, 0), temperature τ = 0.1 and p1 = p2 = 0.2.",
     _number(_relaxed_expected(), tol=1e-4),
-    hint="buy = σ(p1/τ)·σ(p2/τ) = σ(2)², sell = σ(−p1/τ)·σ(−p2/τ) = σ(−2)².",
+    hint="The relaxed buy is the product of two sigmoids, one per trend, each of (trend − margin)/τ; "
+         "sell is the same with the signs of the trends flipped.",
+    more="buy = σ(p1/τ)·σ(p2/τ), sell = σ(−p1/τ)·σ(−p2/τ), with p/τ = 2 here.",
+    solution="sig = lambda z: 1 / (1 + np.exp(-z))\n"
+             "answer = sig(0.2 / 0.1) * sig(0.2 / 0.1) - sig(-0.2 / 0.1) * sig(-0.2 / 0.1)",
     explanation="Not quite a full +1: near the thresholds the relaxation hedges, which is what gives it a gradient."))
 
 register(Exercise(
     "15.3", "What is the derivative of the profit of the *hard* rule (Algorithm 1 with margins) with respect to a "
             "margin, at almost every value of the margin?",
     _number(0.0, tol=1e-12, sign_hint=False),
-    hint="Move a margin a tiny bit: does any decision change? (Try dp.grad on strategies.hard_positions.)",
+    hint="Move a margin a tiny bit: does any decision change?",
+    more="Try dp.grad on strategies.hard_positions, or compare the profit at two nearby margins.",
+    solution="answer = 0.0   # a tiny move of a margin changes no decision: the profit is flat",
     explanation="A step function is flat almost everywhere: gradient descent needs the sigmoid relaxation."))

@@ -112,3 +112,46 @@ def attention_vs_degree_figure(degree: torch.Tensor, weight: torch.Tensor) -> go
     fig.update_xaxes(**log_ticks(k.tolist()))
     fig.update_yaxes(**log_ticks((1.0 / k).tolist() + weight.tolist()))
     return fig
+
+
+def mask_figure(edge_index: torch.Tensor, num_nodes: int, center: int, size: int = 24) -> go.Figure:
+    """Which (query, key) pairs each attention mask allows, among the ``size`` nodes nearest to
+    ``center`` (breadth first over the citations, so rows and columns start with ``center``): one
+    heatmap per mask, chosen with a slider.
+
+    >>> e = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])
+    >>> fig = mask_figure(e, 3, center=1, size=3)
+    >>> [f.name for f in fig.frames], [list(row) for row in fig.frames[2].data[0].z]
+    (['all', 'self', 'neighbours'], [[1, 1, 1], [1, 1, 0], [1, 0, 1]])
+    """
+    from dpviz.gnn.attention import MASKS, dense_attention_mask
+
+    g = nx.Graph()
+    g.add_nodes_from(range(num_nodes))
+    g.add_edges_from(edge_index.t().tolist())
+    nodes = list(nx.bfs_tree(g, center))[:size]
+    index = torch.tensor(nodes)
+    frames = []
+    for mask in MASKS:
+        blocked = dense_attention_mask(mask, edge_index.cpu(), num_nodes)
+        allowed = torch.ones(len(nodes), len(nodes), dtype=torch.int64) if blocked is None else \
+            (~blocked[index][:, index]).long()
+        frames.append((mask, allowed.tolist(), int(allowed.sum())))
+    labels = [str(v) for v in nodes]
+
+    def heat(z):
+        return go.Heatmap(z=z, x=labels, y=labels, zmin=0, zmax=1, showscale=False,
+                          colorscale=[[0, "#f4f4f4"], [1, "#0072B2"]], xgap=1, ygap=1,
+                          hovertemplate="query %{y}, key %{x}: %{z}<extra></extra>")
+
+    fig = go.Figure(data=[heat(frames[0][1])],
+                    frames=[go.Frame(data=[heat(z)], name=mask) for mask, z, _ in frames])
+    steps = [dict(method="animate", label=f"{mask}: {count} of {len(nodes) ** 2} pairs",
+                  args=[[mask], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
+             for mask, _, count in frames]
+    fig.update_layout(title=f"Pairs each mask allows (blue) among the {len(nodes)} papers nearest to paper {center}",
+                      template=TEMPLATE, height=560, width=620,
+                      sliders=[dict(steps=steps, active=0, currentvalue=dict(prefix="mask "), pad=dict(t=40))])
+    fig.update_xaxes(title_text="key", type="category", showgrid=False)
+    fig.update_yaxes(title_text="query", type="category", autorange="reversed", showgrid=False)
+    return fig

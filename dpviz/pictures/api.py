@@ -121,6 +121,7 @@ def draw(
     collapse: bool | str | Sequence[str] | None = None,
     threshold: int = DEFAULT_THRESHOLD,
     highlight: int | str | Iterable[int | str] | None = None,
+    mark_edges: Mapping[tuple[int, int], str] | None = None,
     style: StyleHook | None = None,
     legend: bool = True,
     legend_roles: Sequence[str] = (),
@@ -155,7 +156,9 @@ def draw(
     Scopes become clusters (``clusters=False`` turns that off). ``collapse`` folds scopes
     into single boxes: ``True`` for every top-level scope, a name or list of names for
     those, ``False`` for none; by default only graphs with more than ``threshold`` nodes are
-    folded, and the drawing says so. ``highlight`` marks nodes by index or name; ``style`` is
+    folded, and the drawing says so. ``highlight`` marks nodes by index or name, ``mark_edges``
+arrows: ``{(i, j): text}`` draws the arrow from node i to node j in the colour of a failed
+gradient check with ``text`` beside it (how ``dp.check`` shows a wrong rule); ``style`` is
     a hook ``node -> dict of Graphviz attributes`` (see :mod:`dpviz.pictures.style`), and
     ``legend_roles`` names the palette roles (:data:`dpviz.pictures.palette.ROLES`) it paints,
     for the legend strip under the drawing (``legend=False`` leaves the strip out).
@@ -184,7 +187,10 @@ def draw(
             diagram.title = title
         plan = plan_collapse(diagram, collapse, threshold=threshold)
         marked = _resolve_highlight(diagram, highlight)
-        lines = dot_lines(diagram, opts, plan, highlight=marked, style=style)
+        for edge in (mark_edges or {}):
+            if not (isinstance(edge, tuple) and len(edge) == 2 and all(isinstance(i, int) for i in edge)):
+                raise DpvizError(f"mark_edges= maps (i, j) pairs of node indices to text; got the key {edge!r}")
+        lines = dot_lines(diagram, opts, plan, highlight=marked, style=style, mark_edges=mark_edges)
     drawing = Drawing(name="dpviz", body=[line + "\n" for line in lines])
     drawing.node_count = plan.visible_count
     drawing.program_nodes = diagram.n

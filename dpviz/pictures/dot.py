@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
@@ -31,7 +31,7 @@ from dpviz.pictures.ids import (GRAD_NOT_COMPUTED_LINE, GRAD_NOT_NEEDED_LINE, GR
                                 cluster_id, edge_id, group_id, unit_ids)
 from dpviz.pictures.legend import edge_roles, legend_table, node_roles, ordered
 from dpviz.pictures.model import GRAD_COMPUTED, GRAD_NOT_COMPUTED, GRAD_UNAVAILABLE, Diagram, NodeInfo
-from dpviz.pictures.palette import dot_attrs
+from dpviz.pictures.palette import EDGE_ROLES, dot_attrs, dot_edge_attrs
 from dpviz.pictures.style import EDGE_STYLE, KIND_STYLE, NOTE_KEY, StyleHook, call_hook, node_style
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
@@ -268,8 +268,12 @@ def dot_lines(
     *,
     highlight: Iterable[int] = (),
     style: StyleHook | None = None,
+    mark_edges: Mapping[tuple[int, int], str] | None = None,
 ) -> list[str]:
     """The body of the ``digraph`` (without braces), one statement per line.
+
+    ``mark_edges`` maps an edge ``(i, j)`` of the program to a short text: the arrow is drawn in
+    the "gradient check failed" colour with that text beside it (a check that found a wrong rule).
 
     >>> from dpviz.pictures.model import Diagram, NodeInfo
     >>> dot_lines(Diagram([NodeInfo(index=0, kind="input", op="input")], []), DrawOptions(legend=False))[0]
@@ -278,6 +282,7 @@ def dot_lines(
     if plan is None:
         plan = CollapsePlan([-1] * diagram.n, [])
     marked = set(highlight)
+    marked_edges = False
     unit_of = unit_ids(plan.unit)   # the box each node is drawn in
     nonfinite = first_nonfinite(diagram)
     roles: list[str] = list(opts.legend_roles)
@@ -378,6 +383,11 @@ def dot_lines(
                 attrs["fontsize"] = "9"
             if opts.edge_ids:
                 attrs["id"] = edge_id(src, dst, edge.position, edge.style)
+            note = (mark_edges or {}).get((edge.src, edge.dst))
+            if note is not None and edge.style == "data":
+                attrs.update(dot_edge_attrs("check_failed"), label=note, fontsize="10",
+                             fontcolor=EDGE_ROLES["check_failed"].stroke)
+                marked_edges = True
             out.append(f"\t{src} -> {dst}" + (f" {attr_list(attrs)}" if attrs else ""))
             continue
         key = (src, dst, edge.style)
@@ -400,7 +410,8 @@ def dot_lines(
             and any(node.grad_state == GRAD_NOT_COMPUTED for node in diagram.nodes)):
         notes.append(GRADS_LATER_NOTE)
     if opts.legend:
-        caption = legend_table(ordered(node_roles(diagram, plan) + roles), edge_roles(diagram),
+        caption = legend_table(ordered(node_roles(diagram, plan) + roles),
+                               edge_roles(diagram) + (["check_failed"] if marked_edges else []),
                                captions=captions, notes=notes)
     else:
         caption = legend_table([], captions=captions)

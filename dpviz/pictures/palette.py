@@ -99,6 +99,8 @@ EDGE_ROLES: dict[str, Role] = _roles(
     Role("tangent", "tangent flows forward", None, "#8f3f74", 2.2),
     Role("read", "arrows this step reads", None, "#0072B2", 3.2),
     Role("read_back", "the adjoint this step sends back", None, "#0072B2", 3.2, points_back=True),
+    # checks
+    Role("check_failed", "gradient check failed on this arrow", None, "#D55E00", 3.2),
 )
 
 #: The style that draws each dash pattern: Graphviz and CSS borders use the same two words.
