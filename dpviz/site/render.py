@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Mapping
@@ -38,6 +39,7 @@ _SVG_START = re.compile(r"<svg\b")
 _MATHREL_EQ = re.compile(r"\\mathrel\{([^{}=]*)\}\s*=")
 _NESTED_MO = re.compile(r"<mo><mrow>((?:<mo>[^<]*</mo>)+)</mrow></mo>")
 _MO_TEXT = re.compile(r"<mo>([^<]*)</mo>")
+_VARIANT = re.compile(r'<(mi|mn|mtext)([^>]*) mathvariant="([^"]+)"([^>]*)>([^<]*)</\1>')
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ def tex_to_mathml(tex: str, display: bool = False) -> str:
     True
     >>> "<mo>&#x0002B;&#x0003D;</mo>" in tex_to_mathml(r"a \\mathrel{+}= b")
     True
+    >>> "<mi>ℝ</mi>" in tex_to_mathml(r"\\mathbb R^n")
+    True
     >>> tex_to_mathml(r"\\frac{1}{", display=True)
     '<code class="site-tex">$$\\\\frac{1}{$$</code>'
     """
@@ -102,7 +106,29 @@ def tex_to_mathml(tex: str, display: bool = False) -> str:
     except Exception:    # latex2mathml raises many kinds of errors on TeX it does not know
         fence = "$$" if display else "$"
         return f'<code class="site-tex">{html.escape(fence + tex + fence)}</code>'
-    return _NESTED_MO.sub(lambda m: "<mo>" + "".join(_MO_TEXT.findall(m.group(1))) + "</mo>", mathml)
+    mathml = _NESTED_MO.sub(lambda m: "<mo>" + "".join(_MO_TEXT.findall(m.group(1))) + "</mo>", mathml)
+    # browsers draw only mathvariant="normal"; \mathbb{R} and friends are written as the Unicode letters
+    return _VARIANT.sub(lambda m: f"<{m.group(1)}{m.group(2)}{m.group(4)}>{_styled(m.group(5), m.group(3))}"
+                        f"</{m.group(1)}>" if m.group(3) != "normal" else m.group(0), mathml)
+
+
+def _styled(text: str, variant: str) -> str:
+    """``text`` in the Unicode mathematical letters of ``variant`` (``double-struck``, ``bold``, ...)."""
+    style = variant.upper().replace("-ITALIC", " ITALIC").replace("-SCRIPT", " SCRIPT").replace("-FRAKTUR", " FRAKTUR")
+    out = []
+    for ch in html.unescape(text):
+        kind = "CAPITAL" if ch.isupper() else "SMALL"
+        names = ([f"MATHEMATICAL {style} DIGIT {unicodedata.name(ch).split()[-1]}"] if ch.isdigit() else
+                 [f"MATHEMATICAL {style} {kind} {ch.upper()}", f"{style} {kind} {ch.upper()}",
+                  f"BLACK-LETTER {kind} {ch.upper()}"] if ch.isascii() and ch.isalpha() else [])
+        for name in names:
+            try:
+                ch = unicodedata.lookup(name)
+                break
+            except KeyError:
+                continue
+        out.append(ch)
+    return html.escape("".join(out), quote=False)
 
 
 def site_href(url: str, pages: Mapping[str, str]) -> str:
