@@ -1,4 +1,4 @@
-# The commands of the README.  Each creates ./.venv (or reuse it) and install what they need.
+# The commands of the README.  Each creates ./.venv (or reuses it) and installs what it needs.
 #   make lab    install dpviz and open the tutorials in JupyterLab
 #   make test   install dpviz with its test tools (and Chromium where it may) and run every test
 #   make site   install what the site needs, execute every notebook and write the course as a website

@@ -285,3 +285,29 @@ def test_kernels_run_in_site_mode_with_the_mode_asked_for():
     env = build.kernel_env(quick=False, jobs=2)
     assert env["DPVIZ_SITE"] == "1" and env["DPVIZ_QUICK"] == "0"
     assert env["OMP_NUM_THREADS"] == os.environ.get("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // 2)))
+
+
+# ---- a real build, of two tiny notebooks ---------------------------------------------------------------
+@pytest.mark.slow
+def test_a_notebook_that_fails_is_reported_and_leaves_no_page(tmp_path):
+    import nbformat
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    good = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 01 · Welcome"),
+                                           nbformat.v4.new_code_cell("import os\nprint('site mode', os.environ['DPVIZ_SITE'])")])
+    bad = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("raise ValueError('boom in 02')")])
+    nbformat.write(good, folder / "01-welcome.ipynb")
+    nbformat.write(bad, folder / "02-programs-are-graphs.ipynb")
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "dpviz", "site", str(out), "--only", "01", "02", "--notebooks",
+                           str(folder), "--repo", "alice/dpviz"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "02-programs-are-graphs FAILED" in done.stdout and "boom in 02" in done.stdout
+    page = (out / "01-welcome.html").read_text()
+    assert "site mode 1" in page and "mybinder.org/v2/gh/alice/dpviz/HEAD" in page
+    assert not (out / "02-programs-are-graphs.html").exists()
+    assert [p.name for p in out.rglob(".dpviz-*")] == [build.MARKER], "no temporary file may be left behind"
+    index = (out / "index.html").read_text()
+    assert '<a href="01-welcome.html">' in index and '<a href="02-programs-are-graphs.html">' not in index
+    assert json.loads((out / build.MARKER).read_text())["mode"] == "quick"
