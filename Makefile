@@ -1,6 +1,8 @@
-# The two commands of the README.  Both create ./.venv (or reuse it) and install what they need.
+# The commands of the README.  Each creates ./.venv (or reuses it) and installs what it needs.
 #   make lab    install dpviz and open the tutorials in JupyterLab
 #   make test   install dpviz with its test tools (and Chromium where it may) and run every test
+#   make site   install what the site needs, execute every notebook and write the course as a website
+#               in ./site (open site/index.html; SITE_ARGS="--full" or "--only 03-reverse-mode" as you like)
 #
 # TORCH picks the PyTorch build.  The default pin is resolved the normal way by pip: on Linux from PyPI
 # that is a CUDA build (a GPU is used when present), on macOS/Windows a CPU build; machines that keep a
@@ -21,7 +23,7 @@ override DPVIZ_DATA := $(abspath $(DPVIZ_DATA))
 export DPVIZ_DATA
 endif
 
-.PHONY: lab open-lab test install install-test system-packages clean
+.PHONY: lab open-lab test site install install-test install-site system-packages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -69,5 +71,16 @@ open-lab: $(PY)
 test: install-test system-packages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The course as a website (python -m dpviz site --help): one page per notebook, executed in quick mode
+# (full mode where torch sees a GPU, or SITE_ARGS=--full), steppers that step with no kernel, plotly.js
+# copied from the plotly package.  .github/workflows/site.yml runs this on a CPU for GitHub Pages.
+SITE_OUT ?= site
+SITE_ARGS ?=
+install-site: $(PY)
+	$(PY) -m pip install -q $(PIP_INDEX) "$(TORCH)" -e ".[site]"
+
+site: install-site
+	$(PY) -m dpviz site $(SITE_OUT) $(SITE_ARGS)
+
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache build *.egg-info $(SITE_OUT)

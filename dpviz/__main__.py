@@ -4,6 +4,7 @@
   dpviz reproduce citeseer [...]     the paper's CiteSeer table (see dpviz reproduce citeseer --help)
   dpviz figure [OUT.svg]             the README's picture of a stepped backward pass
   dpviz binder [OWNER/NAME]          the "launch binder" link and README badge
+  dpviz site OUT [...]               the course as a website (see dpviz site --help)
 
 >>> main(["--help"])  # doctest: +ELLIPSIS
 usage: dpviz ...
@@ -14,6 +15,7 @@ from __future__ import annotations
 import sys
 
 from dpviz import binder, doctor, figure
+from dpviz.site import build as site
 
 USAGE = """usage: dpviz <command> [options]
 
@@ -22,6 +24,7 @@ commands:
   reproduce citeseer [...]   run the paper's CiteSeer experiments (dpviz reproduce citeseer --help)
   figure [OUT.svg]           write the README's picture (default notebooks/images/stepped-neuron.svg)
   binder [OWNER/NAME]        print the mybinder.org link and README badge (default: the git remote)
+  site OUT [...]             execute the notebooks and write the course as a website (dpviz site --help)
 """
 
 
@@ -40,6 +43,8 @@ def main(argv=None) -> int:
         return figure.main(rest)
     if cmd == "binder":
         return binder.main(rest)
+    if cmd == "site":
+        return site.main(rest)
     print(f"dpviz: unknown command {cmd!r}\n\n{USAGE.rstrip()}", file=sys.stderr)
     return 2
 

@@ -6,14 +6,15 @@ the widgets.  The scale-up part needs PyTorch and friends, the course needs Jupy
 * ``dpviz[torch]`` - PyTorch, SciPy and tqdm, for :mod:`dpviz.gnn`, :mod:`dpviz.data` and the
   PyTorch applications of part 2;
 * ``dpviz[lab]`` - JupyterLab and Notebook 7, to open the course;
-* ``dpviz[course]`` - both; ``dpviz[test]`` - the course and the test tools.
+* ``dpviz[course]`` - both; ``dpviz[test]`` - the course and the test tools;
+* ``dpviz[site]`` - the torch part and what ``dpviz site`` executes and renders the notebooks with.
 
 A module that needs an extra calls :func:`require_extra` before importing it, so that a
 missing package is reported with the command that installs it, not as a bare ``ImportError``.
 
 >>> require_extra("torch", "dpviz.gnn")   # nothing happens when the extra is installed
 >>> sorted(EXTRAS)
-['lab', 'torch']
+['lab', 'site', 'torch']
 """
 from __future__ import annotations
 
@@ -25,7 +26,11 @@ from dpviz.errors import MissingExtraError
 EXTRAS: dict[str, dict[str, str]] = {
     "torch": {"torch": "PyTorch", "scipy": "SciPy", "tqdm": "tqdm"},
     "lab": {"jupyterlab": "JupyterLab", "notebook": "Jupyter Notebook 7"},
+    "site": {"nbclient": "nbclient", "nbformat": "nbformat", "nbconvert": "nbconvert", "ipykernel": "ipykernel",
+             "latex2mathml": "latex2mathml"},
 }
+#: What installs an extra for those who do not pip install by hand.
+_MAKE = {"site": "make site installs it"}
 
 
 def missing_extra(package: str, part: str) -> MissingExtraError:
@@ -36,10 +41,11 @@ def missing_extra(package: str, part: str) -> MissingExtraError:
     """
     extra = next(name for name, packages in EXTRAS.items() if package in packages)
     title = EXTRAS[extra][package]
+    how = (f"({_MAKE[extra]})" if extra in _MAKE
+           else '(or "dpviz[course]" for the whole course; make lab installs it)')
     return MissingExtraError(
         f"{part} needs {title} (the package {package}), which the core install of dpviz leaves out. "
-        f'Install the extra: pip install "dpviz[{extra}]" (or "dpviz[course]" for the whole course; '
-        "make lab installs it).")
+        f'Install the extra: pip install "dpviz[{extra}]" {how}.')
 
 
 def require_extra(extra: str, part: str) -> None:

@@ -40,6 +40,24 @@ def quick_mode(heavy: bool = False) -> bool:
     return bool(os.environ.get("CI")) or (heavy and not gpu_visible())
 
 
+def site_mode() -> bool:
+    """True while ``dpviz site`` executes the notebooks (it sets ``DPVIZ_SITE=1`` for their kernels).
+
+    The widgets then also put into their output the HTML a page without a kernel can show: a
+    Stepper its standalone viewer, the live training view its final figure (see :mod:`dpviz.site`).
+
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"DPVIZ_SITE": "1"}):
+    ...     site_mode()
+    True
+    >>> with mock.patch.dict(os.environ, {"DPVIZ_SITE": ""}):
+    ...     site_mode()
+    False
+    """
+    return os.environ.get("DPVIZ_SITE", "").strip().lower() in ("1", "true", "yes")
+
+
 def gpu_visible() -> bool:
     """Whether torch is installed and sees a CUDA GPU.
 

@@ -22,7 +22,8 @@ import dpviz.widgets
 #: Modules whose every public name is covered, besides what the namespaces below export.
 MODULES = ["dpviz.errors", "dpviz.extras", "dpviz.settings", "dpviz.context", "dpviz.node", "dpviz.record", "dpviz.primitives",
            "dpviz.inplace", "dpviz.reverse", "dpviz.tensors", "dpviz.steps", "dpviz.program",
-           "dpviz.functional", "dpviz.nn", "dpviz.optim", "dpviz.gradchecker", "dpviz.analysis"]
+           "dpviz.functional", "dpviz.nn", "dpviz.optim", "dpviz.gradchecker", "dpviz.analysis",
+           "dpviz.site", "dpviz.site.build", "dpviz.site.render"]
 
 _FOUND: dict[str, dict[str, doctest.DocTest]] = {}
 

@@ -42,7 +42,7 @@ LAYERS = {
     "widgets": ["dpviz.widgets", "dpviz.widgets.*"],
     "course": ["dpviz.lessons", "dpviz.lessons.*", "dpviz.apps", "dpviz.apps.*", "dpviz.exercises",
                "dpviz.exercises.*", "dpviz.gnn", "dpviz.gnn.*", "dpviz.data", "dpviz.data.*", "dpviz.figure",
-               "dpviz.binder", "dpviz.doctor", "dpviz.__main__"],
+               "dpviz.binder", "dpviz.doctor", "dpviz.site", "dpviz.site.*", "dpviz.__main__"],
 }
 
 #: What the torch/GNN part may use of the rest of dpviz.

@@ -28,11 +28,12 @@ from dpviz.pictures.ids import unit_ids
 from dpviz.pictures.labels import summarize
 from dpviz.pictures.renderer import render
 from dpviz.program import trace
+from dpviz.settings import site_mode
 from dpviz.widgets.frames import node_details
 from dpviz.widgets.live import in_vscode
 from dpviz.widgets.svgstyle import SvgTemplate
 from dpviz.widgets.timeline import build_timeline
-from dpviz.widgets.viewer import GraphViewer
+from dpviz.widgets.viewer import GraphViewer, standalone_html
 
 
 def _slider(name: str, spec: Any) -> W.FloatSlider:
@@ -149,6 +150,36 @@ class Explorer(W.VBox):
         return self
 
     _quiet = False
+
+    def to_html(self, *, assets: bool = True) -> str:
+        """The explorer as an HTML fragment for a page without a kernel: the sliders at their values
+        (shown, not movable: each move re-traces ``f`` in Python), the output line, and the picture in
+        the standalone viewer (pan, zoom, node details). ``assets`` as in ``Stepper.to_html``.
+
+        >>> ex = Explorer(lambda a, b: a * b, {"a": 2.0, "b": 3.0})
+        >>> page = ex.to_html(assets=False)
+        >>> 'data-dpviz-needs-kernel' in page, 'data-dpviz-standalone' in page, "disabled" in page
+        (True, True, True)
+        """
+        sliders = "".join(
+            f'<label class="dpviz-explorer-slider">{html.escape(name)} <input type="range" min="{s.min}" '
+            f'max="{s.max}" step="{s.step}" value="{s.value}" disabled> <output>{s.value:.4g}</output></label>'
+            for name, s in self.sliders.items())
+        picture = ""
+        if self.program is not None:
+            svg = self.svg[self.svg.find("<svg"):]
+            picture = standalone_html(picture_scene(self.svg, self.program), step=0, mode="forward",
+                                      static_svg=svg, assets=assets)
+        return (f'<div class="dpviz-explorer-page" data-dpviz-needs-kernel="moving the sliders">'
+                f'<div class="dpviz-explorer-sliders">{sliders}</div>'
+                f'<div class="dpviz-explorer-info">{self._info.value}</div>{picture}</div>')
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        if site_mode() and isinstance(data, dict):
+            data["text/html"] = self.to_html(assets=False)    # what the course site shows (dpviz site)
+        return bundle
 
     def _update(self) -> None:
         if self._quiet:

@@ -18,6 +18,11 @@ VS Code (and wherever ``anywidget`` is missing) the figure is redrawn in an ``Ou
 ipywidgets' own widgets: the same picture, a little more flicker. ``figure_widget=True/False``
 chooses for yourself.
 
+A saved notebook keeps no picture of a ``FigureWidget``. On the course site (``dpviz site``, which runs
+the notebooks with ``DPVIZ_SITE=1``) the view's output also carries :meth:`LiveTraining.to_html`, a
+plain plotly figure of the curves so far, and ``live_plot`` refreshes that output after each cell, so
+the page shows the curves as training left them.
+
 >>> live = LiveTraining(epochs=3)
 >>> for loss in (1.0, 0.5, 0.25):
 ...     _ = live.update(loss=loss, accuracy=1 - loss)
@@ -26,6 +31,7 @@ chooses for yourself.
 """
 from __future__ import annotations
 
+import html
 import os
 from typing import Any
 
@@ -35,6 +41,7 @@ import plotly.graph_objects as go
 from dpviz.errors import DpvizError
 from dpviz.tensors import Tensor
 from dpviz.plotstyle import PALETTE, style
+from dpviz.settings import site_mode
 
 
 def _number(value: Any, name: str) -> float:
@@ -149,6 +156,40 @@ class LiveTraining(W.VBox):
         self.status.value = f"epoch {self._epoch}{total} · {shown}"
         return self
 
+    def static_figure(self) -> go.Figure:
+        """A plain plotly figure of the curves so far (what the live figure shows now).
+
+        >>> live = LiveTraining(epochs=2)
+        >>> [t.name for t in live.update(loss=0.5, accuracy=0.7).static_figure().data]
+        ['loss', 'accuracy']
+        """
+        return go.Figure(data=self._traces(), layout=self._plain.layout)
+
+    def to_html(self) -> str:
+        """The progress line and :meth:`static_figure` as an HTML fragment for a page without a kernel.
+
+        The figure's script calls ``Plotly.newPlot``: the page must load plotly.js first (the course
+        site copies the one inside the plotly package; nothing comes from a CDN).
+
+        >>> html_text = LiveTraining(epochs=2).update(loss=0.5).to_html()
+        >>> "epoch 1 of 2" in html_text, "Plotly.newPlot" in html_text, "cdn" in html_text.lower()
+        (True, True, False)
+        """
+        import plotly.io as pio
+
+        figure = pio.to_html(self.static_figure(), include_plotlyjs=False, full_html=False,
+                             config={"displaylogo": False, "responsive": True})
+        return (f'<div class="dpviz-live" data-dpviz-site><div class="dpviz-live-status">{html.escape(self.status.value)}'
+                " (the curves as training left them; in Jupyter they grow while it trains)</div>"
+                f"{figure}</div>")
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        if site_mode() and isinstance(data, dict):
+            data["text/html"] = self.to_html()       # the course site shows this where the widget was
+        return bundle
+
     def _traces(self) -> list[go.Scatter]:
         traces = []
         for k, (name, ys) in enumerate(self.history.items()):
@@ -190,7 +231,21 @@ def live_plot(epochs: int | None = None, *, title: str | None = None,
     """
     view = LiveTraining(epochs, title=title, figure_widget=figure_widget)
     if in_kernel():
+        from IPython import get_ipython
         from IPython.display import display
 
-        display(view)
+        if not site_mode():
+            display(view)
+            return view
+        # the course site: the output is refreshed after each cell, so that the page shows the
+        # curves as they ended (a saved FigureWidget shows nothing without a kernel)
+        handle = display(view, display_id=True)
+        shown = [view._epoch]
+
+        def refresh(*_: Any) -> None:
+            if view._epoch != shown[0]:
+                shown[0] = view._epoch
+                handle.update(view)
+
+        get_ipython().events.register("post_run_cell", refresh)
     return view

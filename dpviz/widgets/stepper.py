@@ -25,6 +25,7 @@ from dpviz.pictures.drawing import DISPLAY_LIMIT
 from dpviz.pictures.ids import parse_id, unit_ids
 from dpviz.pictures.legend import legend_html
 from dpviz.pictures.renderer import render
+from dpviz.settings import site_mode
 from dpviz.widgets.frames import Playback, node_details
 from dpviz.widgets.live import in_vscode
 from dpviz.widgets.panel import counter_text, panel_text
@@ -501,18 +502,22 @@ class Stepper(GraphViewer):
         return (f'<div class="dpv-static">{self.svg}<div class="dpv-static-note" '
                 f'style="font-size:12px;color:#555">{note}</div></div>')
 
-    def to_html(self) -> str:
+    def to_html(self, *, assets: bool = True) -> str:
         """The viewer as a standalone HTML fragment: our script, our CSS and the frames embedded.
 
         It steps, pans and zooms in any page with no kernel and no widget manager, starting at
         the current step and mode. Opening a scope needs the kernel, so there it says so.
+        ``assets=False`` leaves the script and the CSS out, for a page that loads them once
+        (the course site, :mod:`dpviz.site`).
 
         >>> import dpviz as dp
         >>> page = Stepper(dp.trace(lambda x: x.exp(), 0.0)).to_html()
         >>> page.startswith('<div class="dpv-standalone"')
         True
+        >>> len(Stepper(dp.trace(lambda x: x.exp(), 0.0)).to_html(assets=False)) < len(page)
+        True
         """
-        return standalone_html(self.scene, step=self.step, mode=self.mode, static_svg=self.svg)
+        return standalone_html(self.scene, step=self.step, mode=self.mode, static_svg=self.svg, assets=assets)
 
     def save_html(self, path: str | os.PathLike[str], *, title: str = "dpviz Stepper") -> Path:
         """Write a whole page holding :meth:`to_html` to ``path`` (written to a temporary file first,
@@ -563,8 +568,9 @@ class Stepper(GraphViewer):
         bundle = super()._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         if isinstance(data, dict):
-            # nbviewer, GitHub and a notebook reopened without its widget state show this instead
-            data["text/html"] = self.static_html()
+            # nbviewer, GitHub and a notebook reopened without its widget state show this instead;
+            # the course site (dpviz site) shows the standalone viewer, which steps with no kernel
+            data["text/html"] = self.to_html(assets=False) if site_mode() else self.static_html()
         return bundle
 
     def __repr__(self) -> str:

@@ -87,17 +87,24 @@ def viewer_script() -> str:
             + "\ndocument.querySelectorAll('[data-dpviz-standalone]').forEach(mountStandalone);\n})();\n")
 
 
-def standalone_html(scene: str, *, step: int, mode: str, static_svg: str) -> str:
+def standalone_html(scene: str, *, step: int, mode: str, static_svg: str, assets: bool = True) -> str:
     """An HTML fragment that shows and steps the scene in any page, with no kernel.
 
     ``scene`` is the viewer's scene (JSON text), ``step`` and ``mode`` where it starts,
     ``static_svg`` the picture shown until the script runs (or where scripts do not run).
+    ``assets=False`` leaves out the viewer's CSS and script, for a page that loads them once
+    for all its viewers (:func:`viewer_css`, then :func:`viewer_script` at the end of the body).
+
+    >>> scene = json.dumps({"svg": "<svg></svg>", "modes": ["forward"]})
+    >>> bare = standalone_html(scene, step=0, mode="forward", static_svg="<svg></svg>", assets=False)
+    >>> "<style>" in bare, "mountStandalone" in bare, 'class="dpv-scene"' in bare
+    (False, False, True)
     """
     state = json.dumps({"scene": scene, "step": step, "mode": mode})
     note = html.escape(STATIC_NOTE.format(step=step, mode=mode))
     return ('<div class="dpv-standalone" data-dpviz-standalone>\n'
-            f"<style>{viewer_css()}</style>\n"
-            f'<div class="dpv-static">{static_svg}<div class="dpv-static-note">{note}</div></div>\n'
+            + (f"<style>{viewer_css()}</style>\n" if assets else "")
+            + f'<div class="dpv-static">{static_svg}<div class="dpv-static-note">{note}</div></div>\n'
             f'<script type="application/json" class="dpv-scene">{_script_safe(state)}</script>\n'
-            f"<script>{_script_safe(viewer_script())}</script>\n"
-            "</div>\n")
+            + (f"<script>{_script_safe(viewer_script())}</script>\n" if assets else "")
+            + "</div>\n")
