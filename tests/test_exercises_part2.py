@@ -78,3 +78,15 @@ def test_answers_in_other_forms_and_odd_input():
     assert "sign" in check("14.3", 0.7358).message
     assert "could not be checked" in check("12.3", "many").message or not check("12.3", "many").ok
     assert not check("12.3", True).ok
+
+
+def test_10_4_draws_the_overflowing_softmax_and_accepts_the_shifted_one():
+    naive = check("10.4", lambda x: x.exp() / x.exp().sum())
+    assert not naive.ok and "not finite" in naive.message and naive.picture is not None
+    assert "first non-finite value" in naive.picture.source          # the drawing's legend marks it
+    assert check("10.4", lambda x: (x - x.max()).exp() / (x - x.max()).exp().sum()).ok
+    # right values from numbers the engine cannot differentiate: said, not accepted
+    import numpy as np
+    import dpviz as dp
+    frozen = check("10.4", lambda x: dp.tensor(np.exp(x.data - x.data.max()) / np.exp(x.data - x.data.max()).sum()))
+    assert not frozen.ok and "gradient" in frozen.message, frozen.message

@@ -209,7 +209,8 @@ def _interpreter_ok(evaluate: Any):
         for node, mine, right in zip(prog.nodes, got, want):
             mine_arr = np.asarray(getattr(mine, "data", mine), dtype=float)
             if mine_arr.shape != right.shape or not np.allclose(mine_arr, right):
-                where = "an input" if node.kind == "input" else f"{node.op} of nodes {list(node.args)}"
+                where = {"input": "an input", "const": "a constant", "param": "a parameter"}.get(
+                    node.kind, f"{node.op} of nodes {list(node.args)}")
                 return Verdict(f"node {node.index} ({where}) is wrong on the new inputs: yours "
                                f"{np.round(mine_arr, 4).tolist()}, expected {np.round(right, 4).tolist()}. "
                                "The drawing marks it.",
@@ -812,7 +813,7 @@ register(Exercise(
              "        loss = torch.nn.functional.mse_loss(model(X), y)\n"
              "        loss.backward()\n"
              "        opt.step()\n"
-             "    return float(loss)\n\n"
+             "    return loss.item()\n\n"
              "answer = train",
     kind="implement",
     explanation="The same four lines train every model of notebooks 20-22."))

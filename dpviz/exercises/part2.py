@@ -14,7 +14,11 @@ from typing import Any, Callable
 import numpy as np
 
 from dpviz.apps.strategies import algorithm_1
-from dpviz.exercises.registry import Exercise, register
+from dpviz.exercises.registry import Exercise, Verdict, register
+from dpviz.functional import grad
+from dpviz.pictures import draw
+from dpviz.program import trace
+from dpviz.tensors import tensor
 
 
 # ----------------------------------------------------------------------------------- helpers
@@ -112,6 +116,53 @@ register(Exercise(
     hint="Every position is compared with every position, itself included.",
     solution="T = 6\nanswer = T * T",
     explanation="The price of the constant path length is a cost that grows with T², not T."))
+
+
+
+def _softmax_ok(softmax: Any):
+    if not callable(softmax):
+        return "pass your function softmax(x) itself (answer = softmax)."
+    if softmax(tensor(np.zeros(3))) is None:
+        return "softmax returned None: return the vector of weights, built with dpviz ops."
+    for x in (np.array([0.5, -1.0, 2.0]), np.array([1000.0, 1001.0, 999.0]), np.array([-800.0, -801.0, -799.0])):
+        e = np.exp(x - x.max())
+        want = e / e.sum()
+        with np.errstate(all="ignore"):      # a naive softmax overflows here: that is the lesson
+            prog = trace(softmax, x)
+        got = np.asarray(prog.nodes[prog.outputs[0]].value, dtype=float)
+        if not np.all(np.isfinite(got)):
+            return Verdict(f"at x = {x.tolist()} yours gives {got.tolist()}: exp({x.max():g}) is beyond float64 "
+                           "(about 1.8e308), so the program overflows (or divides 0 by 0). The drawing marks the first "
+                           "node whose value is not finite. softmax(x) = softmax(x − c) for any c: which c keeps every "
+                           "exponent at most 0?", draw(prog, index=True, grad=False))
+        if got.shape != want.shape or not np.allclose(got, want, atol=1e-9):
+            return f"at x = {x.tolist()} yours gives {np.round(got, 4).tolist()}, expected {np.round(want, 4).tolist()}."
+    w = np.array([1.0, -2.0, 0.5])
+    x = np.array([1000.0, 1001.0, 999.0])
+    with np.errstate(all="ignore"):
+        g = np.asarray(grad(lambda x: (softmax(x) * tensor(w)).sum())(x), dtype=float)
+    s = np.exp(x - x.max()) / np.exp(x - x.max()).sum()
+    want_g = s * (w - (s * w).sum())
+    if not np.allclose(g, want_g, atol=1e-9):
+        return (f"the values are right, but its gradient at x = {x.tolist()} is {np.round(g, 4).tolist()}, expected "
+                f"{np.round(want_g, 4).tolist()}: write it with dpviz ops only, so the engine can differentiate it.")
+    return True
+
+
+register(Exercise(
+    "10.4", "Write softmax(x) for a vector x with dpviz ops, so that it also works at x = [1000, 1001, 999], where "
+            "exp(x) overflows. dp.check draws your program when it overflows.",
+    _softmax_ok,
+    hint="Try the textbook formula exp(x) / sum(exp(x)) first and look at the drawing dp.check shows for large x.",
+    more="softmax(x) = softmax(x − c) for any constant c. Subtracting the largest entry makes every exponent ≤ 0: "
+         "e = (x - x.max()).exp(); return e / e.sum().",
+    solution="def softmax(x):\n"
+             "    e = (x - x.max()).exp()\n"
+             "    return e / e.sum()\n\n"
+             "answer = softmax",
+    kind="implement",
+    explanation="dp.softmax does the same; the shift changes no value and no gradient, because the rows of "
+                "the Jacobian of a softmax sum to zero."))
 
 # ----------------------------------------------------------------------------------- 11 memory
 
