@@ -306,10 +306,16 @@ class RuleReport:
         for c in self.checks:
             if not c.ok:
                 marks.setdefault((c.arg, self.node), []).append(c.mode)
-                lines.append(f"{c.mode} on {c.label} → {self.name}: "
-                             + (f"yours {_numbers(c.given)}, expected {_numbers(c.expected)}"
-                                if c.given is not None else c.problem.rstrip(".")))
+                # short, so the caption never makes the picture wider than its program: the numbers
+                # of the first wrong rule, and of any other only that it is wrong (the message has them)
+                if c.given is None:
+                    lines.append(f"{c.mode}: {'raised' if 'raised' in c.problem else 'returned None'}")
+                elif not lines:
+                    lines.append(f"{c.mode}: yours {_numbers(c.given, 3)}, expected {_numbers(c.expected, 3)}")
+                else:
+                    lines.append(f"{c.mode} wrong too")
         options.setdefault("rankdir", "LR")
+        options.setdefault("grad", False)          # a check's picture: the numbers are in the title
         options.setdefault("title", "; ".join(lines) if lines else f"{self.name}: both rules agree")
         return draw(self.program, mark_edges={e: "✗ " + ", ".join(m) for e, m in marks.items()},
                     index=True, **options)

@@ -9,9 +9,9 @@ Every drawing the notebook displays (``dp.draw``) and every Stepper layout is lo
 text by a first cell that the run adds and removes again; :func:`check_drawings` then lays each
 one out with both renderers and checks that it can be read at a notebook's output width.
 
-The exercise cells run as committed (placeholders). After the last cell, the run fills in every
-exercise of the notebook from its answer key: it runs the exercise's ``solution`` in the notebook's
-namespace and checks that ``dp.check`` accepts it (:func:`check_exercises`). It also checks that no
+The exercise cells run as committed (placeholders). Right after each one, the run fills the exercise
+in from its answer key: a cell it adds (and removes again afterwards) runs the exercise's ``solution``
+in the notebook's namespace and checks that ``dp.check`` accepts it (:func:`check_exercises`). It also checks that no
 answer is given away: neither the exercise's ``reveals`` nor the distinctive numbers of the
 solution's value appear in the notebook's source or in the outputs of the cells above the exercise.
 """
@@ -153,10 +153,13 @@ def run_notebook(name: str | Path, timeout: float = 90, max_mb: float = 1500, qu
             assert not cell.get("outputs"), f"{src.name} is committed with outputs; clear them"
     from dpviz.exercises import exercise
 
+    # each exercise cell runs as committed, then its answer key, filled in right after it: the key runs
+    # with the notebook's state at that point, as a learner's answer would
     exercises = exercise_cells(nb)
-    for ex_id in exercises:
-        nb.cells.append(nbformat.v4.new_code_cell(_SOLUTION.format(ex_id=ex_id,
-                                                                   solution=exercise(ex_id).solution)))
+    for ex_id, k in sorted(exercises.items(), key=lambda item: -item[1]):
+        key = nbformat.v4.new_code_cell(_SOLUTION.format(ex_id=ex_id, solution=exercise(ex_id).solution))
+        key.metadata["dpviz_answer_key"] = ex_id
+        nb.cells.insert(k + 1, key)
     nb.cells.append(nbformat.v4.new_code_cell(_PEAK))
     work = Path(tempfile.mkdtemp(prefix="dpviz-nb-"))
     log = work / ".dpviz-drawings.jsonl"
@@ -188,8 +191,10 @@ def run_notebook(name: str | Path, timeout: float = 90, max_mb: float = 1500, qu
     nb.cells.pop(0)
     last = nb.cells.pop()
     solutions = {}
-    for _ in exercises:
-        for out in nb.cells.pop().get("outputs", []):
+    keys = [c for c in nb.cells if "dpviz_answer_key" in c.metadata]
+    for cell in keys:
+        nb.cells.remove(cell)
+        for out in cell.get("outputs", []):
             if out.get("output_type") == "stream" and "__DPVIZ_SOLUTION__" in out.get("text", ""):
                 ex_id, ok, message, patterns = json.loads(out["text"].split("__DPVIZ_SOLUTION__")[1].strip())
                 solutions[ex_id] = SolutionRun(ex_id, ok, message, patterns)
@@ -197,7 +202,7 @@ def run_notebook(name: str | Path, timeout: float = 90, max_mb: float = 1500, qu
         if out.get("output_type") == "stream" and "__DPVIZ_PEAK__" in out.get("text", ""):
             peak_kb, gpu_bytes = json.loads(out["text"].split("__DPVIZ_PEAK__")[1].strip())
     peak_mb = peak_kb / 1024
-    warnings = [out.get("text", "") for c in nb.cells for out in c.get("outputs", [])
+    warnings = [out.get("text", "") for c in nb.cells + keys for out in c.get("outputs", [])
                 if out.get("output_type") == "stream" and out.get("name") == "stderr"
                 and "warn" in out.get("text", "").lower()]
     assert not warnings, f"{src.name} printed warnings:\n" + "\n".join(warnings)

@@ -32,8 +32,8 @@ def _right_answers() -> dict:
         return h_
 
     H = 0.5
-    for _ in range(2000):                                                    # iterate eq. (13) with y_i = y_j = 1
-        H = 0.1 * 1 * 1 + 0.9 * H
+    for _ in range(2000):                                        # iterate eq. (13) with y_i = 0.8, y_j = -0.5
+        H = 0.1 * 0.8 * -0.5 + 0.9 * H
     p1 = p2 = 0.2
     return {
         "10.1": float(attention.bahdanau_scores(s, h, W, v).data[0]),

@@ -58,6 +58,10 @@ def _homophily_ok(edge_homophily: Any):
         if abs(got - want) > 1e-6:
             by_nodes = float(np.mean([bool((y[dst[src == i]] == y[i]).all()) for i in range(len(y)) if (src == i).any()]))
             why = (" That is a share of nodes; count edges instead." if abs(got - by_nodes) < 1e-6 else "")
+            if abs(got - want * src.numel()) < 1e-6:
+                why = " That is the number of such edges; divide by the number of edges for the share."
+            elif abs(got - (1 - want)) < 1e-6:
+                why = " That is the share of edges joining two different classes."
             return (f"on the graph with edges {edge_index.tolist()} and classes {y.tolist()} yours gives "
                     f"{got:.4g}, expected {want:.4g}.{why}")
     return True
@@ -65,7 +69,8 @@ def _homophily_ok(edge_homophily: Any):
 
 register(Exercise(
     "20.1", "Write edge_homophily(edge_index, y): the share of edges whose two ends belong to the same class. "
-            "Then run it on CiteSeer (ds.edge_index, ds.y): is 'linked papers are alike' true there?",
+            "dp.check runs it on two small graphs; then run yours on CiteSeer (ds.edge_index, ds.y) and compare "
+            "with the share printed above.",
     _homophily_ok,
     hint="edge_index[0] and edge_index[1] are the two ends of every edge; look up each end's class in y.",
     more="(y[edge_index[0]] == y[edge_index[1]]) is one True/False per edge; its mean, as a float, is the share.",
@@ -162,6 +167,9 @@ def _mask_ok(neighbour_mask: Any):
         got = neighbour_mask(edge_index, n)
         if got is None:
             return "neighbour_mask returned None: return an n × n boolean tensor, True where attention is blocked."
+        if str(getattr(got, "dtype", "")) != "torch.bool":
+            return ("return a bool tensor (True = blocked). nn.MultiheadAttention reads a float mask as numbers "
+                    "added to the scores, so a 0/1 float mask blocks nothing.")
         got = _as_numpy(got).astype(bool)
         if got.shape != want.shape:
             return f"on a graph of {n} nodes yours has shape {got.shape}; expected ({n}, {n})."

@@ -10,6 +10,7 @@ points to the cell or idea that gives it away.
 """
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -253,12 +254,13 @@ register(Exercise(
     solution="answer = dp.grad(lambda w: (w * -1.5 + 0.25).tanh())(0.5)"))
 
 register(Exercise(
-    "03.2", "In f(x) = x * x + x, how many backward steps (edge contributions) add into x's adjoint?",
-    _int(3), hint="Each use of x is one edge, and each edge sends one contribution back.",
+    "03.2", "In f(x) = x * x * x + x, how many backward steps (edge contributions) add into x's adjoint?",
+    _int(4), hint="Each use of x is one edge, and each edge sends one contribution back.",
     more="Trace it and count the steps of prog.backward_steps() whose parent is x (node 0).",
-    solution="steps = dp.trace(lambda x: x * x + x, 1.0).backward_steps()\n"
+    solution="steps = dp.trace(lambda x: x * x * x + x, 1.0).backward_steps()\n"
              "answer = sum(1 for step in steps if step.parent == 0)",
-    explanation="Fan-out becomes a sum of adjoints: x̄ = 2x + 1 here, collected as three contributions."))
+    explanation="Fan-out becomes a sum of adjoints: x̄ = 3x² + 1 here, collected as four contributions "
+                "(x enters the first mul twice, the second mul once and the add once)."))
 
 
 def _twice(a: Any):
@@ -304,11 +306,17 @@ def _adjoints_ok(adjoints: Any):
             mine = got[node.index]
             mine_arr = np.zeros(np.shape(right)) if mine is None else np.asarray(getattr(mine, "data", mine), float)
             if mine_arr.shape != np.shape(right) or not np.allclose(mine_arr, right):
-                users = sorted({j for i, j in prog.edges if i == node.index})
+                uses = Counter(j for i, j in prog.edges if i == node.index)
+                parts = ", ".join(f"{n} from node {j} ({prog.nodes[j].op})" for j, n in sorted(uses.items()))
+                total = sum(uses.values())
+                sums = (f" It receives {total} contributions ({parts}), and its adjoint is their sum: do you add "
+                        "each one (+=) or overwrite the last?" if total > 1 else
+                        f" It receives one contribution, from node {next(iter(uses))}." if uses else "")
                 return Verdict(f"the adjoint of node {node.index} ({node.label}) is wrong: yours "
-                               f"{np.round(mine_arr, 4).tolist()}, the engine's {np.round(right, 4).tolist()}. "
-                               f"It collects one contribution from each node that uses it: {users}.",
-                               draw(prog, highlight=node.index, index=True))
+                               f"{np.round(mine_arr, 4).tolist()}, the engine's {np.round(right, 4).tolist()}.{sums}",
+                               draw(prog, highlight=node.index, index=True, grad=False,
+                                    title=f"node {node.index}: yours {np.round(mine_arr, 4).tolist()}, "
+                                          f"expected {np.round(right, 4).tolist()}"))
     return True
 
 
@@ -336,7 +344,7 @@ register(Exercise(
              "    return adj\n\n"
              "answer = adjoints",
     kind="implement",
-    explanation="This loop is the adjoint algorithm of section 4: prog.backward() runs the same sweep."))
+    explanation="This loop is the reverse sweep that prog.backward() runs: one VJP per edge, summed per node."))
 
 # ----------------------------------------------------------------------------------- 04 forward
 
@@ -413,11 +421,11 @@ register(Exercise(
 # ----------------------------------------------------------------------------------- 05 control flow
 
 register(Exercise(
-    "05.1", "How many nodes n has dp.trace(double_until, [0.5])?",
-    _int(12), hint="Each pass through the loop adds nodes: count the passes, then what one pass adds.",
+    "05.1", "How many nodes n has dp.trace(branching.double_until, [0.3])?",
+    _int(14), hint="Each pass through the loop adds nodes: count the passes, then what one pass adds.",
     more="The loop stops once the sum reaches 10; each doubling records a constant and a mul. Or trace it "
          "and read .n.",
-    solution="answer = dp.trace(branching.double_until, [0.5]).n"))
+    solution="answer = dp.trace(branching.double_until, [0.3]).n"))
 
 register(Exercise(
     "05.2", "With w = 4 and b = −2, at which x is the learned condition a = σ(w·x + b) exactly 1/2?",
@@ -442,8 +450,16 @@ def _soft_if_ok(soft_if: Any):
         return ("your soft_if gives exactly the hard branch at every x: a Python if or comparison picks one "
                 "branch, and the gradient with respect to c is 0. Blend both: a·(x + 1) + (1 − a)·(−x).")
     if got_v.shape != want.shape or not np.allclose(got_v, want, atol=1e-6):
+        where = ""
+        if got_v.shape == want.shape:
+            if not np.isclose(got_v[0], want[0], atol=1e-3):
+                where = " Far below c (x = −1) a ≈ 0, so the output should follow the other branch, −x."
+            elif not np.isclose(got_v[-1], want[-1], atol=1e-3):
+                where = " Far above c (x = 2) a ≈ 1, so the output should follow x + 1."
+            else:
+                where = " The ends are right; near c both branches mix with weights a and 1 − a."
         return (f"at x = {xs.tolist()} (c = {c}, k = {k}) yours gives {np.round(got_v, 4).tolist()}; "
-                f"expected {np.round(want, 4).tolist()}.")
+                f"expected {np.round(want, 4).tolist()}.{where}")
     dc = grad(lambda c: soft_if(tensor(xs), c, k).sum())(c)
     want_dc = float(np.sum(-k * a * (1 - a) * ((xs + 1.0) - (-xs))))
     if dc is None or not np.isclose(float(np.asarray(getattr(dc, "data", dc))), want_dc, rtol=1e-5):
@@ -573,20 +589,24 @@ register(Exercise(
     solution="answer = dp.grad(dp.grad(lambda x: x * x.sin()))(1.0)"))
 
 
-def _positive(a: Any):
-    if isinstance(a, str):
-        if _norm(a) in {"negative", "neg", "-", "minus", "<0"}:
-            return False
-        return _norm(a) in {"positive", "pos", "+", "plus", ">0"}
-    return _num(a) > 0
+def _closer(a: Any):
+    word = _norm(a)
+    if word not in {"closer", "further", "farther", "closertozero", "furtherfromzero", "fartherfromzero"}:
+        return 'answer "closer" (to zero) or "further" (from zero).'
+    got = "closer" if word.startswith("closer") else "further"
+    short, long = hypergradient(0.05)[1], hypergradient(0.05, steps=20)[1]
+    return got == ("closer" if abs(long) < abs(short) else "further")
 
 
 register(Exercise(
-    "07.2", "At η = 0.5, is the hypergradient dV/dη positive or negative?",
-    _positive, hint="Find η = 0.5 on the sweep of section 4: does V rise or fall as η grows there?",
-    more="Past the best η, a larger step overshoots and raises V. hg.hypergradient(0.5) gives the number.",
-    solution="answer = \"positive\" if hg.hypergradient(0.5)[1] > 0 else \"negative\"",
-    reveals=(r"V\(0\.5\)", r"dV/dη.{0,20}0\.5\b")))
+    "07.2", "Train for K = 20 steps instead of 10. At η = 0.05, does the hypergradient dV/dη get closer to zero "
+            "or further from it?",
+    _closer, hint="With more steps, how far from its optimum does w end up, and how much can a larger step still help?",
+    more="hg.hypergradient(0.05, steps=20) gives the number; compare it with hg.hypergradient(0.05).",
+    solution="short, long = hg.hypergradient(0.05)[1], hg.hypergradient(0.05, steps=20)[1]\n"
+             "answer = \"closer\" if abs(long) < abs(short) else \"further\"",
+    explanation="With more steps w gets nearer its optimum, so the learning rate matters less: dV/dη moves "
+                "towards zero (from about −35 to −22 here)."))
 
 
 def _hg_at_01(a: Any):
@@ -686,18 +706,33 @@ register(Exercise(
                 "summing them then gives the invariant summary."))
 
 
-def _quadratic(a: Any):
-    if isinstance(a, str):
-        return _norm(a) in {"quadratic", "quadratically", "t^2", "t**2", "t²", "squared", "2"}
-    return _num(a) == 2.0
-
-
 register(Exercise(
-    "08.3", "The concatenating MLP has a (T·d) × (T·d) matrix. How does its parameter count grow with T? "
-            "(a word, or the exponent)",
-    _quadratic, hint="Doubling T doubles both sides of the matrix.",
-    solution='answer = "quadratic"'))
+    "08.3", "The concatenating MLP has a (T·d) × (T·d) matrix. How many weights has it for T = 20 inputs of d = 3?",
+    _int((20 * 3) ** 2), hint="The matrix has T·d rows and T·d columns.",
+    more="(T·d)² with T = 20 and d = 3.",
+    solution="T, d = 20, 3\nanswer = (T * d) ** 2",
+    explanation="Twice as many inputs, four times as many weights: the count grows with T², while the RNN's "
+                "and attention's do not grow at all."))
 
+def _one_path(prog: Any, i: int, j: int) -> list[int]:
+    """A shortest path from node i to node j (node indices), by breadth first search."""
+    succ: dict[int, list[int]] = {}
+    for a, b in prog.edges:
+        succ.setdefault(a, []).append(b)
+    came = {i: i}                  # each node reached, and the node it was reached from
+    frontier = [i]
+    while frontier and j not in came:
+        nxt = []
+        for a in frontier:
+            for b in succ.get(a, []):
+                if b not in came:
+                    came[b] = a
+                    nxt.append(b)
+        frontier = nxt
+    path = [j]
+    while path[-1] != i:
+        path.append(came[path[-1]])
+    return path[::-1]
 
 
 def _shortest_ok(shortest: Any):
@@ -712,10 +747,12 @@ def _shortest_ok(shortest: Any):
         if got is None:
             return "shortest returned None: return the number of edges, or -1 when there is no path."
         if int(got) != want:
-            what = "there is no path (an edge only ever points forward)" if want == -1 else f"it is {want} edges"
-            return Verdict(f"from node {i} to node {j} of the RNN over 3 inputs yours says {int(got)}, but "
-                           f"{what}. The drawing marks both nodes.",
-                           draw(prog, highlight=[i, j], index=True, value=False, grad=False))
+            if want == -1:
+                what = ("there is no path: edges only point forward (Definition 1), so follow them from i "
+                        "to later nodes, never back")
+            else:
+                what = f"it is {want} edges, for example {' → '.join(map(str, _one_path(prog, i, j)))}"
+            return f"from node {i} to node {j} of the RNN over 3 inputs yours says {int(got)}, but {what}."
     return True
 
 

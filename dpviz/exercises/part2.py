@@ -222,11 +222,12 @@ register(Exercise(
     explanation="The trace moves a fraction η of the way towards the product of the activities."))
 
 register(Exercise(
-    "12.2", "After training stops, two neurons are kept at y_i = y_j = 1 for a long time. What value does "
-            "H_ij approach (for any 0 < η < 1)?",
-    _number(1.0, tol=1e-3),
-    hint="At a fixed point H(t+1) = H(t): solve H = η·1·1 + (1 − η)·H.",
-    solution="answer = 1.0   # H = η + (1 − η)·H gives η·H = η",
+    "12.2", "After training stops, two neurons are kept at y_i = 0.8 and y_j = −0.5 for a long time. What value "
+            "does H_ij approach (for any 0 < η < 1)?",
+    _number(-0.4, tol=1e-3),
+    hint="At a fixed point H(t+1) = H(t): put that into eq. (13) and solve for H.",
+    more="H = η·y_i·y_j + (1 − η)·H gives η·H = η·y_i·y_j.",
+    solution="yi, yj = 0.8, -0.5\nanswer = yi * yj   # H = η·yi·yj + (1 − η)·H gives η·H = η·yi·yj",
     explanation="H is an exponential moving average of y_i·y_j: it remembers recent co-activity."))
 
 register(Exercise(

@@ -94,6 +94,8 @@ class Feedback:
     message: str
     picture: Any = field(default=None, repr=False, compare=False)
     code: str = ""
+    #: "check" (green when right, orange when not) or "note" (a hint or a solution: neither right nor wrong)
+    tone: str = "check"
 
     def __str__(self) -> str:
         return self.message + (f"\n\n{self.code}" if self.code else "")
@@ -102,7 +104,7 @@ class Feedback:
         return str(self)
 
     def _repr_html_(self) -> str:
-        colour = "green" if self.ok else "#b35900"
+        colour = "#333333" if self.tone == "note" else "green" if self.ok else "#b35900"
         out = f"<div style='color:{colour}'>{html.escape(self.message)}</div>"
         if self.code:
             out += (f"<pre style='background:#f6f6f6;padding:6px 8px;border-radius:3px'>"
@@ -205,13 +207,13 @@ def hint(ex_id: str) -> Feedback:
     HINTS_SHOWN[ex_id] = level
     if level == 1 and ex.hint:
         again = f" (dp.hint(\"{ex_id}\") again says more.)" if ex.more else ""
-        return Feedback(False, f"Hint 1 ({ex_id}): {ex.hint}{again}")
+        return Feedback(False, f"Hint 1 ({ex_id}): {ex.hint}{again}", tone="note")
     if level == 2 and ex.more:
-        return Feedback(False, f"Hint 2 ({ex_id}): {ex.more}")
+        return Feedback(False, f"Hint 2 ({ex_id}): {ex.more}", tone="note")
     last = ex.more or ex.hint
     return Feedback(False, (f"Hint ({ex_id}): {last} " if last else "")
                     + f"That is the last hint; dp.solution(\"{ex_id}\") shows a solution "
-                      "(and records that it was shown).")
+                      "(and records that it was shown).", tone="note")
 
 
 def solution(ex_id: str) -> Feedback:
@@ -229,7 +231,7 @@ def solution(ex_id: str) -> Feedback:
         raise DpvizError(f"exercise {ex_id!r} has no written solution; ask dp.hint(\"{ex_id}\") instead")
     SOLUTIONS_SHOWN.add(ex_id)
     return Feedback(True, f"Solution of {ex_id} (shown on request, and recorded: dp.check will say so). "
-                          f"Run it, then dp.check(\"{ex_id}\", answer).", code=ex.solution)
+                          f"Run it, then dp.check(\"{ex_id}\", answer).", code=ex.solution, tone="note")
 
 
 # ------------------------------------------------------------------------------- what gives it away

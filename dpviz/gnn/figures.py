@@ -149,9 +149,10 @@ def mask_figure(edge_index: torch.Tensor, num_nodes: int, center: int, size: int
     steps = [dict(method="animate", label=f"{mask}: {count} of {len(nodes) ** 2} pairs",
                   args=[[mask], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
              for mask, _, count in frames]
-    fig.update_layout(title=f"Pairs each mask allows (blue) among the {len(nodes)} papers nearest to paper {center}",
-                      template=TEMPLATE, height=560, width=620,
-                      sliders=[dict(steps=steps, active=0, currentvalue=dict(prefix="mask "), pad=dict(t=40))])
+    fig.update_layout(title=f"Pairs each mask allows (blue)<br>among the {len(nodes)} papers nearest to paper {center}",
+                      template=TEMPLATE, height=640, width=640, margin=dict(t=90, b=40),
+                      # below the axis title, clear of it; the title above the plotly toolbar
+                      sliders=[dict(steps=steps, active=0, currentvalue=dict(prefix="mask "), pad=dict(t=75))])
     fig.update_xaxes(title_text="key", type="category", showgrid=False)
     fig.update_yaxes(title_text="query", type="category", autorange="reversed", showgrid=False)
     return fig

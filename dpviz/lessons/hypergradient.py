@@ -128,11 +128,17 @@ def plot(s: Sweep, path: Sequence[tuple[float, float]] = (), tangent_at: Sequenc
 
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=s.lrs, y=s.values, mode="lines+markers", name="V(η) after training"))
-    for lr in tangent_at:
+    colours = ("#009E73", "#CC79A7", "#56B4E9", "#E69F00")
+    for k, lr in enumerate(tangent_at):
         v, g = hypergradient(lr)
-        xs = np.array([lr * 0.8, lr * 1.25])
-        fig.add_trace(go.Scatter(x=xs, y=v + g * (xs - lr), mode="lines", line=dict(dash="dash"),
+        # the tangent is straight in η, so on log axes it bends: enough points to draw it so, and a
+        # marker where it touches V (which the sweep's grid may not hold)
+        xs = np.geomspace(lr * 0.85, lr * 1.18, 24)
+        colour = colours[k % len(colours)]
+        fig.add_trace(go.Scatter(x=xs, y=v + g * (xs - lr), mode="lines", line=dict(dash="dash", color=colour, width=2.5),
                                  name=f"slope dV/dη = {g:.3g} at η = {lr:g}"))
+        fig.add_trace(go.Scatter(x=[lr], y=[v], mode="markers", marker=dict(color=colour, size=10),
+                                 showlegend=False, hovertemplate=f"η = {lr:g}: V = {v:.4g}, dV/dη = {g:.3g}<extra></extra>"))
     if path:
         fig.add_trace(go.Scatter(x=[p[0] for p in path], y=[p[1] for p in path], mode="markers+lines",
                                  marker=dict(symbol="x", size=8), name="hypergradient descent on η"))

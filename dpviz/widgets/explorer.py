@@ -112,6 +112,10 @@ class Explorer(W.VBox):
         self.sliders = {name: _slider(name, spec) for name, spec in sliders.items()}
         self.program: Any = None
         self.changed = False
+        #: where the program last changed (the inputs before and after, the node counts), shown until
+        #: it changes again: a learner who steps on past the switch still sees where it was
+        self.last_change = ""
+        self._before_values: dict[str, float] = {}
         self.output = ""
         self.svg = ""
         # the graph viewer (pan, zoom, node details); VS Code cannot load its front end offline
@@ -185,6 +189,7 @@ class Explorer(W.VBox):
         if self._quiet:
             return
         before = _signature(self.program) if self.program is not None else None
+        before_n = self.program.n if self.program is not None else None
         try:
             prog = trace(self.f, *self.values.values())
         except DpvizError as exc:
@@ -195,11 +200,19 @@ class Explorer(W.VBox):
         outs = [prog.nodes[i].value for i in prog.outputs]
         self.output = ", ".join(summarize(v) for v in outs)
         self.svg = render(draw(prog, **self.draw_options))   # type: ignore[assignment]
-        note = (' <b style="color:#d62728">the program changed: another branch or loop count was taken '
-                "for these inputs</b>") if self.changed else ""
         args = ", ".join(f"{k}={v:.4g}" for k, v in self.values.items())
+        if self.changed:
+            was = ", ".join(f"{k}={v:.4g}" for k, v in self._before_values.items())
+            self.last_change = f"between {was} and {args} (n = {before_n} → {prog.n})"
+            note = (f' <b style="color:#d62728">the program changed {html.escape(self.last_change)}: another '
+                    "branch or loop count was taken</b>")
+        else:
+            note = (f' <span style="color:#777">(the program last changed {html.escape(self.last_change)})</span>'
+                    if self.last_change else "")
+        self._before_values = dict(self.values)
+        ops = ", ".join(dict.fromkeys(n.op for n in prog.nodes if n.kind == "op"))
         self._info.value = (f"f({html.escape(args)}) = <b>{html.escape(self.output)}</b> · "
-                            f"program: n = {prog.n} nodes, l = {prog.l}{note}")
+                            f"program: n = {prog.n} nodes, l = {prog.l} ({html.escape(ops)}){note}")
         if isinstance(self._graph, GraphViewer):
             self._graph.scene = picture_scene(self.svg, prog)
         else:

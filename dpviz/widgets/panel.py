@@ -131,9 +131,25 @@ def _forward_text(tl: Timeline, e: Event) -> list[str]:
         for j in dict.fromkeys(node.args):
             lines.append(f"  {name(tl, j)} = {num(tl.tracks[j].value)}")
         lines.append(f"  → v{i} = {num(tl.tracks[i].value)}")
+    for m in tl.program.nodes:
+        if m.overwritten_by == i:      # an in-place op: say what it does to the memory it writes
+            lines.append(f"  {node.op} writes in place into the memory of {name(tl, m.index)}: its version goes "
+                         f"from {m.version} to {node.version}. A backward rule that saved {name(tl, m.index)} "
+                         "will find this new value instead.")
     if node.is_output:
         lines.append(f"  node {i} is an output of the program.")
     return lines
+
+
+def _stale_reads(tl: Timeline, i: int, position: int) -> list[Any]:
+    """The values node ``i``'s backward rule for argument ``position`` reads that an in-place op overwrote later."""
+    node = _program_node(tl, i)
+    prim = getattr(node, "prim", None)
+    if prim is None:
+        return []
+    read = [i if r == -1 else node.args[r] for r in prim.reads_for(position) if r == -1 or r < len(node.args)]
+    return [tl.program.nodes[t] for t in dict.fromkeys(read)
+            if isinstance(t, int) and tl.program.nodes[t].overwritten_by is not None]
 
 
 def _uses(tl: Timeline, j: int, k: int) -> tuple[int, int]:
@@ -170,6 +186,11 @@ def _backward_text(tl: Timeline, e: Event, k: int) -> list[str]:
             lines.append(f"  local rule: {partial.text}")
         lines.append(f"  v{BAR}{i} = {num(upstream)}")
         lines.append(f"  contribution sent back (the VJP of {node.op}): {num(contribution)}")
+    for stale in _stale_reads(tl, i, raw.position):
+        by = stale.overwritten_by
+        lines.append(f"  Refused on the tensors: {node.op}'s rule reads {name(tl, stale.index)}, which "
+                     f"{_program_node(tl, by).op} (node {by}) overwrote in place, so backward() raises InplaceError "
+                     f"here. This Stepper steps on with the copy of version {stale.version} the recorded program kept.")
     which, total = _uses(tl, j, k)
     after = entry[1] if entry else None
     if raw.accumulated and before is not None:
