@@ -29,39 +29,16 @@ def _mlp_stepper() -> dp.Stepper:
     return dp.Stepper(dp.trace(lambda X: ((mlp(X) - y) ** 2).mean(), X), mode="backward")
 
 
-class _Offline:
-    """Enough of a Jupyter server for drive.Session: a name, and no log."""
-
-    name = "standalone page"
-
-    def log_tail(self) -> str:
-        return "(no server: a page opened from file://)"
-
-
 @pytest.fixture()
 def offline_page(tmp_path):
-    from drive import browser_session
+    from drive import offline_session
 
-    refused: list[str] = []
-    errors: list[str] = []
-    with browser_session(_Offline(), "standalone", budget=90.0) as s:
-        def route(r):
-            if r.request.url.startswith("file://"):
-                r.continue_()
-            else:
-                refused.append(r.request.url)
-                r.abort()
-        s.page.route("**/*", route)
-        s.page.on("pageerror", lambda e: errors.append(str(e)))
-        s.page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-
+    with offline_session("standalone", "standalone page", budget=90.0) as s:
         def open_page(stepper: dp.Stepper, name: str) -> None:
             path = stepper.save_html(tmp_path / f"{name}.html")
             s.page.goto(path.as_uri())
             s.wait_visible(s.page.locator('[data-dpviz="stepper"]'), "the standalone page shows no viewer")
         yield s, open_page
-    assert refused == [], f"the page asked the network for {refused}"
-    assert errors == [], errors
 
 
 @pytest.mark.browser

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent / "dpviz"
 HEAVY = {"torch", "torch_geometric", "plotly", "ipywidgets", "anywidget", "IPython", "jupyterlab", "notebook"}
 
 #: The engine core in reading order: each module imports only modules above it.
-ENGINE = ["dpviz.errors", "dpviz.extras", "dpviz.settings", "dpviz.context", "dpviz.node", "dpviz.guards", "dpviz.varnames", "dpviz.record", "dpviz.primitives",
+ENGINE = ["dpviz.errors", "dpviz.files", "dpviz.extras", "dpviz.settings", "dpviz.context", "dpviz.node", "dpviz.guards", "dpviz.varnames", "dpviz.record", "dpviz.primitives",
           "dpviz.composites", "dpviz.interop", "dpviz.inplace", "dpviz.reverse", "dpviz.tensors", "dpviz.steps", "dpviz.program",
           "dpviz.functional", "dpviz.nn", "dpviz.optim"]
 

@@ -47,7 +47,8 @@ def _homophily_ok(edge_homophily: Any):
 
     if not callable(edge_homophily):
         return "pass your function edge_homophily(edge_index, y) itself (answer = edge_homophily)."
-    cases = [(_graphs()[0][0], torch.tensor([0, 0, 1, 1])), (_graphs()[1][0], torch.tensor([2, 2, 2, 0, 1, 1, 0]))]
+    (path, _), (star, _) = _graphs()
+    cases = [(path, torch.tensor([0, 0, 1, 1])), (star, torch.tensor([2, 2, 2, 0, 1, 1, 0]))]
     for edge_index, y in cases:
         src, dst = edge_index
         want = float((y[src] == y[dst]).float().mean())

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from dpviz.analysis import path_lengths
+from dpviz.analysis import path_lengths, to_networkx
 from dpviz.errors import InplaceError
 from dpviz.exercises.registry import Exercise, Verdict, register
 from dpviz.functional import grad
@@ -390,15 +390,16 @@ SOFTPLUS_POINTS = np.array([-4.0, -0.5, 0.0, 1.2, 5.0])
 def _softplus_ok(prim: Any):
     if not isinstance(prim, Primitive):
         return "pass the primitive that dp.defprim returned (answer = softplus)."
-    report = check_rules(prim, SOFTPLUS_POINTS)
     want = np.logaddexp(0.0, SOFTPLUS_POINTS)
     value = np.asarray(prim.forward(SOFTPLUS_POINTS), dtype=float)
     if value.shape != want.shape or not np.allclose(value, want):
         return (f"the forward is not softplus: at x = {SOFTPLUS_POINTS.tolist()} it gives "
                 f"{np.round(value, 4).tolist()}; expected {np.round(want, 4).tolist()}.")
+    report = check_rules(prim, SOFTPLUS_POINTS)      # only once the forward is right: the rules are checked against it
+    message = report.message()
     if report.ok:
-        return Verdict(report.message()[0].upper() + report.message()[1:], ok=True)
-    return Verdict(report.message(), report.draw())
+        return Verdict(message[0].upper() + message[1:], ok=True)
+    return Verdict(message, report.draw())
 
 
 register(Exercise(
@@ -715,24 +716,10 @@ register(Exercise(
                 "and attention's do not grow at all."))
 
 def _one_path(prog: Any, i: int, j: int) -> list[int]:
-    """A shortest path from node i to node j (node indices), by breadth first search."""
-    succ: dict[int, list[int]] = {}
-    for a, b in prog.edges:
-        succ.setdefault(a, []).append(b)
-    came = {i: i}                  # each node reached, and the node it was reached from
-    frontier = [i]
-    while frontier and j not in came:
-        nxt = []
-        for a in frontier:
-            for b in succ.get(a, []):
-                if b not in came:
-                    came[b] = a
-                    nxt.append(b)
-        frontier = nxt
-    path = [j]
-    while path[-1] != i:
-        path.append(came[path[-1]])
-    return path[::-1]
+    """A shortest path from node i to node j (node indices)."""
+    import networkx as nx      # networkx is read on demand, as analysis.to_networkx does
+
+    return nx.shortest_path(to_networkx(prog), i, j)
 
 
 def _shortest_ok(shortest: Any):

@@ -145,14 +145,14 @@ def _more_note(ex: Exercise) -> str:
     return f" (dp.hint(\"{ex.id}\") says more.)" if ex.more and HINTS_SHOWN.get(ex.id, 0) < 2 else ""
 
 
-def _not_yet(ex: Exercise, detail: str = "") -> str:
-    """The message of a wrong answer: what is wrong when the test says, else the first hint."""
+def _not_yet(ex: Exercise, detail: str = "", *, hint: bool = False) -> str:
+    """The message of a wrong answer: what is wrong when the test says (and the first hint too when
+    ``hint``), else the first hint."""
     HINTS_SHOWN[ex.id] = max(HINTS_SHOWN.get(ex.id, 0), 1)
+    tail = f" Hint: {ex.hint}{_more_note(ex)}" if ex.hint else ""
     if detail:
-        return f"✗ Not yet ({ex.id}): {detail}"
-    if ex.hint:
-        return f"✗ Not yet ({ex.id}). Hint: {ex.hint}{_more_note(ex)}"
-    return f"✗ Not yet ({ex.id})."
+        return f"✗ Not yet ({ex.id}): {detail}" + (tail if hint else "")
+    return f"✗ Not yet ({ex.id})." + tail
 
 
 def check(ex_id: str, answer: Any) -> Feedback:
@@ -171,10 +171,8 @@ def check(ex_id: str, answer: Any) -> Feedback:
     except DpvizError as e:   # raised on purpose by a checker: it says what is wrong
         return Feedback(False, _not_yet(ex, str(e)))
     except Exception as e:  # noqa: BLE001 - a learner's answer may be anything
-        tail = f" Hint: {ex.hint}{_more_note(ex)}" if ex.hint else ""
-        HINTS_SHOWN[ex.id] = max(HINTS_SHOWN.get(ex.id, 0), 1)
-        return Feedback(False, f"✗ Not yet ({ex_id}): your answer could not be checked "
-                               f"({type(e).__name__}: {e}).{tail}")
+        return Feedback(False, _not_yet(ex, f"your answer could not be checked ({type(e).__name__}: {e}).",
+                                        hint=True))
     if isinstance(verdict, Verdict):
         if verdict.ok:
             return Feedback(True, _right(ex) + (f" {verdict.message}" if verdict.message else ""),

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from dpviz.errors import DpvizError
+from dpviz.files import write_atomic
 
 #: Output formats dpviz promises with both renderers; the system ``dot`` also writes PDF.
 FORMATS = ("svg", "png", "jpeg")
@@ -187,10 +188,7 @@ def render(
 
 def _write_atomically(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` through a temporary file beside it: never a half-written picture."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        write_atomic(target, data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise DpvizError(f"could not write {target}: {exc.strerror or exc}; check the folder exists and is writable") from None

@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterable, Sequence
 from dpviz.binder import binder_url, repo_from_git
 from dpviz.errors import DpvizError
 from dpviz.extras import require_extra
+from dpviz.files import write_atomic
 from dpviz.lessons.welcome import COURSE, Lesson
 from dpviz.settings import gpu_visible
 from dpviz.site.render import Link, Page, markdown_html, page_html, pygments_css, render_notebook
@@ -116,29 +117,6 @@ def check_out_dir(out: Path) -> None:
     parent = out.parent
     if not out.exists() and parent.exists() and not os.access(parent, os.W_OK):
         raise SiteError(f"site: cannot create {str(out)!r}: {str(parent)!r} is not writable")
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``path`` through a temporary file in its folder, renamed into place: readers see the old
-    file or the whole new one, never half of it.
-
-    >>> import tempfile
-    >>> p = Path(tempfile.mkdtemp()) / "a.html"
-    >>> write_atomic(p, "<p>hi</p>"); p.read_text()
-    '<p>hi</p>'
-    """
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".dpviz-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)     # an ordinary file, readable where the site is served from
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def plotly_js() -> Path:

@@ -147,9 +147,8 @@ def _stale_reads(tl: Timeline, i: int, position: int) -> list[Any]:
     prim = getattr(node, "prim", None)
     if prim is None:
         return []
-    read = [i if r == -1 else node.args[r] for r in prim.reads_for(position) if r == -1 or r < len(node.args)]
-    return [tl.program.nodes[t] for t in dict.fromkeys(read)
-            if isinstance(t, int) and tl.program.nodes[t].overwritten_by is not None]
+    read = dict.fromkeys(i if r == -1 else node.args[r] for r in prim.reads_for(position))
+    return [tl.program.nodes[t] for t in read if tl.program.nodes[t].overwritten_by is not None]
 
 
 def _uses(tl: Timeline, j: int, k: int) -> tuple[int, int]:

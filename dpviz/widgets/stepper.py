@@ -12,13 +12,13 @@ import html
 import json
 from concurrent.futures import ThreadPoolExecutor
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import traitlets
 
 from dpviz.errors import DpvizError
+from dpviz.files import write_atomic
 from dpviz.pictures.collapse import DEFAULT_THRESHOLD, CollapsePlan, all_scopes, op_summary, plan_collapse
 from dpviz.pictures.dot import RANKDIRS, DrawOptions, dot_lines
 from dpviz.pictures.drawing import DISPLAY_LIMIT
@@ -535,17 +535,7 @@ class Stepper(GraphViewer):
             raise StepperError(f"cannot write {str(path)!r}: the folder {str(target.parent)!r} does not exist")
         page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                 f"<title>{html.escape(title)}</title></head>\n<body>\n{self.to_html()}</body></html>\n")
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".dpviz-", suffix=".html")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(page)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)     # as an ordinary file: readable where a site is served from
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(target, page)
         return target
 
     def open(self) -> None:

@@ -190,24 +190,26 @@ CURRENT_IN_VIEW = """(root) => {
 }"""
 
 
-def step_through_viewer(s: Session, *, min_label_px: float = 9.0, shots: tuple[int, ...] = ()) -> int:
+def step_through_viewer(s: Session, *, min_label_px: float = 9.0, shots: tuple[int, ...] = (),
+                        root: Any = None, shot_prefix: str = "") -> int:
     """Click the viewer's "next" from step 0 to the last step; at every step the counter must say
     it, the current node must lie inside the visible viewer and its label be >= ``min_label_px``
-    tall as drawn. Returns the number of steps."""
+    tall as drawn. ``root`` picks one viewer of a page with several (default: the first); the
+    screenshots at the steps in ``shots`` are named ``<shot_prefix>step<k>``. Returns the number of steps."""
     page = s.page
-    root = page.locator(VIEWER["root"]).first
+    root = page.locator(VIEWER["root"]).first if root is None else root
     n = int(root.locator('[data-dpviz="slider"]').get_attribute("max"))
     first = root.locator('[data-dpviz="first"]')
     if first.is_enabled():
         first.click()
+    counter = root.locator(VIEWER["counter"])
     for k in range(1, n + 1):
         root.locator(VIEWER["next"]).click()
-        s.wait_until("""([sel, want]) => { const el = document.querySelector(sel);
-                                          return el && el.textContent.startsWith(want); }""",
-                     [VIEWER["counter"], f"step {k} of {n}"], f"after click {k} the counter never said 'step {k} of {n}'",
-                     timeout=5_000)
+        s.wait_until("([el, want]) => el.textContent.startsWith(want)",
+                     [counter.element_handle(), f"step {k} of {n}"],
+                     f"after click {k} the counter never said 'step {k} of {n}'", timeout=5_000)
         page.wait_for_timeout(400)            # the camera's smooth move (at most 320 ms)
-        got = page.evaluate(CURRENT_IN_VIEW)
+        got = root.evaluate(CURRENT_IN_VIEW)
         if got is None:
             s.fail(f"at step {k} no node carries data-dpviz-current")
         if not got["inside"]:
@@ -215,5 +217,37 @@ def step_through_viewer(s: Session, *, min_label_px: float = 9.0, shots: tuple[i
         if got["label_px"] < min_label_px:
             s.fail(f"at step {k} the current node's label is {got['label_px']:.1f} px tall, under {min_label_px} px")
         if k in shots:
-            s.screenshot(f"step{k}")
+            s.screenshot(f"{shot_prefix}step{k}")
     return n
+
+
+@dataclass
+class FilePages:
+    """Stands in for a Jupyter server where pages are opened from ``file://``: a name, and no log."""
+
+    name: str
+
+    def log_tail(self) -> str:
+        return "(no server: pages opened from file://)"
+
+
+@contextlib.contextmanager
+def offline_session(prefix: str, name: str, *, budget: float = 90.0) -> Iterator[Session]:
+    """A :func:`browser_session` for pages opened from disk: every request that is not ``file://``
+    is refused, and on exit the test fails if any was made or the page logged an error."""
+    refused: list[str] = []
+    errors: list[str] = []
+    with browser_session(FilePages(name), prefix, budget=budget) as s:
+        def route(r: Any) -> None:
+            if r.request.url.startswith("file://"):
+                r.continue_()
+            else:
+                refused.append(r.request.url)
+                r.abort()
+
+        s.page.route("**/*", route)
+        s.page.on("pageerror", lambda e: errors.append(str(e)))
+        s.page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        yield s
+    assert refused == [], f"the {name} asked the network for {refused}"
+    assert errors == [], errors
